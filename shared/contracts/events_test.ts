@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { makeEvent, parseEvent } from "./events.ts";
+
+const ids = { a: crypto.randomUUID(), b: crypto.randomUUID(), c: crypto.randomUUID() };
+
+Deno.test("makeEvent() wraps a valid seed payload in an envelope keyed by aggregate", () => {
+  const ev = makeEvent("message.created", ids.b, {
+    message_id: ids.a,
+    channel_id: ids.b,
+    user_id: ids.c,
+    content: "hi",
+    timestamp: new Date().toISOString(),
+  });
+  assert.equal(ev.type, "message.created");
+  assert.equal(ev.aggregate_id, ids.b);
+  assert.deepEqual(parseEvent(JSON.parse(JSON.stringify(ev))), ev);
+});
+
+Deno.test("makeEvent() rejects a payload that breaks the seed schema", () => {
+  assert.throws(
+    () =>
+      makeEvent("moderation.action", ids.a, {
+        action_id: ids.a,
+        moderator_id: ids.b,
+        action_type: "shame" as "warn",
+        target_user_id: ids.c,
+        reason: "x",
+        timestamp: new Date().toISOString(),
+      }),
+    /action_type/,
+  );
+});
+
+Deno.test("parseEvent() rejects an unknown event type", () => {
+  assert.throws(() =>
+    parseEvent({
+      id: ids.a,
+      type: "message.exploded",
+      aggregate_id: "x",
+      occurred_at: new Date().toISOString(),
+      data: {},
+    })
+  );
+});

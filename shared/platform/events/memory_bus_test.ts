@@ -1,0 +1,4 @@
+import { eventBusContract } from "@colink/testing";
+import { createMemoryBus } from "./memory_bus.ts";
+
+eventBusContract("memory", () => Promise.resolve(createMemoryBus()));

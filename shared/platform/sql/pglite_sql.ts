@@ -1,0 +1,43 @@
+import { PGlite, types } from "@electric-sql/pglite";
+import type { Row, Sql, SqlExecutor } from "./port.ts";
+
+interface PgliteLike {
+  query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  exec(script: string): Promise<unknown>;
+}
+
+function executor(db: PgliteLike): SqlExecutor {
+  return {
+    async query<T extends Row>(text: string, params: readonly unknown[] = []) {
+      const res = await db.query<T>(text, [...params]);
+      return res.rows;
+    },
+    async exec(script: string) {
+      await db.exec(script);
+    },
+  };
+}
+
+/**
+ * The embedded SQL adapter: PostgreSQL compiled to WASM, persisted in `dataDir` (in memory when
+ * omitted). One process owns a data dir; PGlite serialises queries and transactions internally.
+ */
+export async function createPgliteSql(opts: { dataDir?: string } = {}): Promise<Sql> {
+  if (opts.dataDir) await Deno.mkdir(opts.dataDir, { recursive: true });
+  const db = await PGlite.create(opts.dataDir, {
+    parsers: { [types.INT8]: (v: string) => Number(v) },
+  });
+  return {
+    kind: "pglite",
+    ...executor(db),
+    transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      return db.transaction((tx) => fn(executor(tx)));
+    },
+    async ping() {
+      await db.query("select 1");
+    },
+    async close() {
+      if (!db.closed) await db.close();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import postgres from "postgres";
+import type { Row, Sql, SqlExecutor } from "./port.ts";
+
+export interface PostgresSqlOptions {
+  url: string;
+  maxConnections?: number;
+  /** Shown in pg_stat_activity, so operators can tell services apart. */
+  applicationName?: string;
+}
+
+type Client = postgres.Sql | postgres.TransactionSql;
+
+function executor(client: Client): SqlExecutor {
+  return {
+    async query<T extends Row>(text: string, params: readonly unknown[] = []) {
+      const rows = await client.unsafe(text, params as postgres.ParameterOrJSON<never>[]);
+      return [...rows] as unknown as T[];
+    },
+    async exec(script: string) {
+      await client.unsafe(script);
+    },
+  };
+}
+
+/** The real SQL adapter: a pooled PostgreSQL client. */
+export function createPostgresSql(opts: PostgresSqlOptions): Sql {
+  const client = postgres(opts.url, {
+    max: opts.maxConnections ?? 10,
+    onnotice: () => {},
+    connection: { application_name: opts.applicationName ?? "colink" },
+    // int8 as number, like the PGlite adapter: our counters and sequences stay far below 2^53.
+    types: {
+      int8: {
+        to: 20,
+        from: [20],
+        serialize: (x: number) => String(x),
+        parse: (x: string) => Number(x),
+      },
+    },
+  });
+  return {
+    kind: "postgres",
+    ...executor(client),
+    transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      return client.begin((tx) => fn(executor(tx))) as Promise<T>;
+    },
+    async ping() {
+      await client.unsafe("select 1");
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
