@@ -32,7 +32,7 @@ wait_for() {
   until "$@" >/dev/null 2>&1; do
     if (( SECONDS - start >= timeout )); then
       log "$name did not become healthy within ${timeout}s; last log lines:"
-      tail -n 40 "$COLINK_LOCAL/log/$name.log" 2>/dev/null >&2 || true
+      tail -n 40 "$COLINK_LOCAL/log/$name.log" >&2 2>/dev/null || true
       return 1
     fi
     sleep 1
@@ -49,9 +49,9 @@ apt_install() {
   (( ${#missing[@]} == 0 )) && return 0
   log "apt-get install ${missing[*]}"
   if [[ -z "${_COLINK_APT_UPDATED:-}" ]]; then
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null; _COLINK_APT_UPDATED=1
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null; _COLINK_APT_UPDATED=1
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # pid_alive NAME: a pid file under $COLINK_LOCAL/run names a live process.

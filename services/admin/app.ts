@@ -1,1 +1,9 @@
-export {};
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { defineService } from "@colink/runtime";
+
+/** The admin service: moderation and audit log. */
+export const adminService = defineService({
+  name: "admin",
+  needs: ["sql", "bus", "docs"],
+  routes: () => new OpenAPIHono(),
+});

@@ -1,1 +1,9 @@
-export {};
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { defineService } from "@colink/runtime";
+
+/** The search service: message search. */
+export const searchService = defineService({
+  name: "search",
+  needs: ["sql", "bus"],
+  routes: () => new OpenAPIHono(),
+});

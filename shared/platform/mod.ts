@@ -1,19 +1,20 @@
+// Ports and embedded adapters. Real adapters live behind subpath exports (@colink/platform/kafka,
+// ...) so the embedded mode never loads their drivers; wiring.ts picks one or the other.
 export * from "./sql/port.ts";
-export { createPostgresSql, type PostgresSqlOptions } from "./sql/postgres_sql.ts";
 export { createPgliteSql } from "./sql/pglite_sql.ts";
-export { loadMigrations, migrate, type Migration, type MigrateResult } from "./sql/migrate.ts";
+export { loadMigrations, migrate, type MigrateResult, type Migration } from "./sql/migrate.ts";
 export * from "./events/port.ts";
 export { createMemoryBus } from "./events/memory_bus.ts";
-export { createKafkaBus, type KafkaBusOptions } from "./events/kafka_bus.ts";
 export * from "./kv/port.ts";
 export { createMemoryKeyValue, createMemoryPubSub } from "./kv/memory_kv.ts";
-export { createRedisKeyValue, createRedisPubSub } from "./kv/redis_kv.ts";
 export * from "./blob/port.ts";
-export { createFsBlobStore, type FsBlobStore, type FsBlobStoreOptions } from "./blob/fs_blob_store.ts";
-export { createS3BlobStore, type S3BlobStoreOptions } from "./blob/s3_blob_store.ts";
+export {
+  createFsBlobStore,
+  type FsBlobStore,
+  type FsBlobStoreOptions,
+} from "./blob/fs_blob_store.ts";
 export * from "./docs/port.ts";
 export { createMemoryDocumentStore } from "./docs/memory_document_store.ts";
-export { createMongoDocumentStore } from "./docs/mongo_document_store.ts";
 export { appendToOutbox, EVENT_ID_HEADER, EVENT_TYPE_HEADER } from "./outbox/outbox.ts";
 export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from "./outbox/relay.ts";
 export { consumeOnce } from "./outbox/consume_once.ts";

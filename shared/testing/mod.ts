@@ -1,7 +1,8 @@
 export { eventually, sleep, uniqueSuffix } from "./wait.ts";
-export { realServers, requireServer, type RealServers } from "./real_servers.ts";
-export { type SqlFixture, sqlContract } from "./contracts/sql_contract.ts";
+export { type RealServers, realServers, requireServer } from "./real_servers.ts";
+export { sqlContract, type SqlFixture } from "./contracts/sql_contract.ts";
 export { eventBusContract } from "./contracts/event_bus_contract.ts";
 export { keyValueContract, pubSubContract } from "./contracts/key_value_contract.ts";
 export { blobStoreContract } from "./contracts/blob_store_contract.ts";
 export { documentStoreContract } from "./contracts/document_store_contract.ts";
+export { outboxContract, type OutboxFixture } from "./contracts/outbox_contract.ts";

@@ -30,7 +30,11 @@ export function realServers(): RealServers {
 }
 
 /** Wraps a connection failure with what to run, so a missing server is obvious in CI logs. */
-export async function requireServer<T>(name: string, where: string, connect: () => Promise<T>): Promise<T> {
+export async function requireServer<T>(
+  name: string,
+  where: string,
+  connect: () => Promise<T>,
+): Promise<T> {
   try {
     return await connect();
   } catch (e) {

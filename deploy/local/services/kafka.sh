@@ -50,11 +50,11 @@ kafka_install() {
   </dependencies>
 </project>
 POM
-  mvn -B -q -f "$build/pom.xml" -Dmaven.repo.local="$COLINK_CACHE/m2" \
+  mvn -B -q -Dstyle.color=never -f "$build/pom.xml" -Dmaven.repo.local="$COLINK_CACHE/m2" \
     org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/libs" >&2 \
     || die "kafka: Maven could not resolve Kafka $KAFKA_VERSION"
-  ls "$KAFKA_HOME/libs"/kafka_2.13-"$KAFKA_VERSION".jar >/dev/null || die "kafka: broker jar missing after resolve"
+  [[ -f "$KAFKA_HOME/libs/kafka_2.13-$KAFKA_VERSION.jar" ]] || die "kafka: broker jar missing after resolve"
   # Broker logs INFO to stdout (captured in the log file); CLI tools only print warnings.
   cat >"$KAFKA_HOME/config/log4j.properties" <<'EOF'
 log4j.rootLogger=INFO, stdout
@@ -134,7 +134,7 @@ kafka_start() {
     local java; java="$(_kafka_java)"
     # setsid detaches the broker from the caller's process group; the inner shell records
     # its own pid and execs java, so the pid file names the JVM even if setsid forks.
-    # shellcheck disable=SC2086 # KAFKA_HEAP_OPTS is a list of JVM flags
+    # shellcheck disable=SC2086,SC2016 # KAFKA_HEAP_OPTS is a list of JVM flags; $$ is the inner shell's
     nohup setsid bash -c 'echo $$ >"$0"; exec "$@"' "$COLINK_LOCAL/run/kafka.pid" \
       "$java" $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError \
       -Djava.awt.headless=true \
@@ -142,7 +142,7 @@ kafka_start() {
       -Dkafka.logs.dir="$COLINK_LOCAL/log" \
       -cp "$KAFKA_HOME/libs/*" kafka.Kafka "$KAFKA_STATE/server.properties" \
       </dev/null >>"$COLINK_LOCAL/log/kafka.log" 2>&1 &
-    local i; for i in 1 2 3 4 5 6 7 8 9 10; do [[ -s "$COLINK_LOCAL/run/kafka.pid" ]] && break; sleep 0.1; done
+    for _ in 1 2 3 4 5 6 7 8 9 10; do [[ -s "$COLINK_LOCAL/run/kafka.pid" ]] && break; sleep 0.1; done
   fi
   wait_for kafka 90 kafka_health
 }
@@ -157,6 +157,7 @@ kafka_stop() {
 # Takes milliseconds, unlike a JVM-based CLI.
 kafka_health() {
   local hex
+  # shellcheck disable=SC2016 # expanded by the inner shell
   hex="$(timeout 5 bash -c '
     exec 3<>"/dev/tcp/127.0.0.1/$0" || exit 1
     # size=18 | api_key=3 (Metadata) | version=0 | correlation_id=0x434c | client_id="hlth" | topics=[] (all)

@@ -15,7 +15,7 @@ KEYCLOAK_VERSION="${KEYCLOAK_VERSION:-26.7.3}"
 KEYCLOAK_DIST="$COLINK_CACHE/keycloak-$KEYCLOAK_VERSION"
 KEYCLOAK_STATE="$COLINK_LOCAL/keycloak"
 KEYCLOAK_REALM="${KEYCLOAK_REALM:-colink}"
-KEYCLOAK_REALM_DIR="${KEYCLOAK_REALM_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../keycloak" && pwd)}"
+KEYCLOAK_REALM_DIR="${KEYCLOAK_REALM_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/keycloak}"
 # The management interface (health, metrics) defaults to 9000; keep it next to ours instead.
 KEYCLOAK_MANAGEMENT_PORT="${KEYCLOAK_MANAGEMENT_PORT:-58081}"
 # One issuer whatever host name a client uses (localhost vs 127.0.0.1), so tokens verify
@@ -44,7 +44,7 @@ keycloak_install() {
   local zip="$COLINK_CACHE/m2/org/keycloak/keycloak-quarkus-dist/$KEYCLOAK_VERSION/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip"
   if [[ ! -f "$zip" ]]; then
     log "keycloak: resolving $gav from Maven Central (~170 MB)"
-    mvn -B -q -Dmaven.repo.local="$COLINK_CACHE/m2" \
+    mvn -B -q -Dstyle.color=never -Dmaven.repo.local="$COLINK_CACHE/m2" \
       org.apache.maven.plugins:maven-dependency-plugin:3.8.1:get \
       -Dartifact="$gav" -Dtransitive=false >&2 || die "keycloak: Maven could not resolve $gav"
   fi
@@ -81,6 +81,7 @@ keycloak_start() {
     log "keycloak: starting $KEYCLOAK_VERSION on 127.0.0.1:$KEYCLOAK_PORT (java: $java_home)"
     # setsid puts kc.sh and its JVM in their own process group (see keycloak_stop); the inner
     # shell records its pid, then execs kc.sh, which forwards TERM to the JVM.
+    # shellcheck disable=SC2016 # $$ is the inner shell's pid
     env JAVA_HOME="$java_home" JAVA_OPTS_KC_HEAP="$KEYCLOAK_HEAP_OPTS" \
         KC_BOOTSTRAP_ADMIN_USERNAME="${KC_BOOTSTRAP_ADMIN_USERNAME:-admin}" \
         KC_BOOTSTRAP_ADMIN_PASSWORD="${KC_BOOTSTRAP_ADMIN_PASSWORD:-admin}" \
@@ -91,7 +92,7 @@ keycloak_start() {
         --hostname="$KEYCLOAK_HOSTNAME" \
         --log-console-color=false \
       </dev/null >>"$COLINK_LOCAL/log/keycloak.log" 2>&1 &
-    local i; for i in 1 2 3 4 5 6 7 8 9 10; do [[ -s "$COLINK_LOCAL/run/keycloak.pid" ]] && break; sleep 0.1; done
+    for _ in 1 2 3 4 5 6 7 8 9 10; do [[ -s "$COLINK_LOCAL/run/keycloak.pid" ]] && break; sleep 0.1; done
   fi
   wait_for keycloak 240 keycloak_health
 }
@@ -111,6 +112,6 @@ keycloak_stop() {
 
 # Healthy once the realm is imported and serves its OIDC discovery document.
 keycloak_health() {
-  curl -fsS -m 5 -o /dev/null \
+  curl -fs -m 5 -o /dev/null \
     "http://127.0.0.1:$KEYCLOAK_PORT/realms/$KEYCLOAK_REALM/.well-known/openid-configuration"
 }

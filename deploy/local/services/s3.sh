@@ -26,6 +26,8 @@ _s3_dir() { printf '%s' "$COLINK_LOCAL/s3"; }
 _s3_url() { printf 'http://127.0.0.1:%s' "$S3_PORT"; }
 
 # _s3_curl ARGS...: curl with SigV4 signing as the root user (fails on HTTP >= 400).
+# curl 7.88 (Debian 12) canonicalizes a bare query key ("?versioning") differently from S3:
+# always write "?key=".
 _s3_curl() {
   curl -sS --fail --max-time 10 \
     --aws-sigv4 "aws:amz:${S3_REGION}:s3" --user "${S3_ACCESS_KEY}:${S3_SECRET_KEY}" "$@"
@@ -61,19 +63,23 @@ _s3_ready() {
 s3_health() {
   _s3_ready || return 1
   _s3_curl -o /dev/null "$(_s3_url)/" || return 1
-  local v; v="$(_s3_curl "$(_s3_url)/${S3_BUCKET}?versioning" 2>/dev/null)" || return 1
+  local v; v="$(_s3_curl "$(_s3_url)/${S3_BUCKET}?versioning=" 2>/dev/null)" || return 1
   [[ "$v" == *"<Status>Enabled</Status>"* ]]
 }
 
 _s3_ensure_bucket() {
-  local base; base="$(_s3_url)/${S3_BUCKET}"
+  local base body sha
+  base="$(_s3_url)/${S3_BUCKET}"
   if ! _s3_curl -o /dev/null -I "$base" 2>/dev/null; then
     log "s3: creating bucket $S3_BUCKET"
     _s3_curl -o /dev/null -X PUT "$base" || die "s3: could not create bucket $S3_BUCKET"
   fi
+  # curl 7.88 signs a request body only when given its hash in x-amz-content-sha256.
+  body='<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>'
+  sha="$(printf '%s' "$body" | sha256sum | cut -d' ' -f1)"
   _s3_curl -o /dev/null -X PUT -H 'Content-Type: application/xml' \
-    --data-binary '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>' \
-    "${base}?versioning" || die "s3: could not enable versioning on $S3_BUCKET"
+    -H "x-amz-content-sha256: $sha" --data-binary "$body" \
+    "${base}?versioning=" || die "s3: could not enable versioning on $S3_BUCKET"
 }
 
 s3_start() {

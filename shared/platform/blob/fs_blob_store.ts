@@ -97,7 +97,12 @@ export async function createFsBlobStore(o: FsBlobStoreOptions): Promise<FsBlobSt
     const tmp = `${dir}/.${versionId}.tmp`;
     await Deno.writeFile(tmp, bytes);
     await Deno.rename(tmp, `${dir}/${versionId}.bin`);
-    const meta: Meta = { key, contentType, size: bytes.length, lastModified: new Date(now()).toISOString() };
+    const meta: Meta = {
+      key,
+      contentType,
+      size: bytes.length,
+      lastModified: new Date(now()).toISOString(),
+    };
     await Deno.writeTextFile(`${dir}/.${versionId}.meta`, JSON.stringify(meta));
     await Deno.rename(`${dir}/.${versionId}.meta`, `${dir}/${versionId}.json`);
     return { versionId };
@@ -113,12 +118,20 @@ export async function createFsBlobStore(o: FsBlobStoreOptions): Promise<FsBlobSt
   }
 
   const sign = async (fields: Record<string, string>) =>
-    b64url(await crypto.subtle.sign("HMAC", hmacKey, enc.encode(SIGNED.map((f) => fields[f] ?? "").join("\n"))));
+    b64url(
+      await crypto.subtle.sign(
+        "HMAC",
+        hmacKey,
+        enc.encode(SIGNED.map((f) => fields[f] ?? "").join("\n")),
+      ),
+    );
 
   async function presign(fields: Record<string, string>, expiresInSec: number) {
     const exp = Math.floor(now() / 1000) + expiresInSec;
     const all: Record<string, string> = { ...fields, e: String(exp) };
-    const params = new URLSearchParams(Object.entries(all).filter(([k, v]) => k !== "k" && v !== ""));
+    const params = new URLSearchParams(
+      Object.entries(all).filter(([k, v]) => k !== "k" && v !== ""),
+    );
     params.set("s", await sign(all));
     return {
       url: `${o.publicBaseUrl}/blobs/${fields.k}?${params}`,
@@ -186,11 +199,15 @@ export async function createFsBlobStore(o: FsBlobStoreOptions): Promise<FsBlobSt
         expected,
         enc.encode(SIGNED.map((f) => fields[f] ?? "").join("\n")),
       );
-      if (!valid || q.m !== req.method) return jsonError(403, "signature_invalid", "URL signature does not match");
+      if (!valid || q.m !== req.method) {
+        return jsonError(403, "signature_invalid", "URL signature does not match");
+      }
       if (Number(q.e) * 1000 < now()) return jsonError(403, "url_expired", "URL has expired");
       if (req.method === "PUT") {
         const ct = req.headers.get("content-type") ?? "";
-        if (ct !== q.ct) return jsonError(403, "content_type_mismatch", `Content-Type must be ${q.ct}`);
+        if (ct !== q.ct) {
+          return jsonError(403, "content_type_mismatch", `Content-Type must be ${q.ct}`);
+        }
         const n = Number(q.n);
         const bytes = await readLimited(req, n);
         if (!bytes) return jsonError(413, "too_large", `body exceeds the signed ${n} bytes`);

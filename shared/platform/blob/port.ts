@@ -27,7 +27,11 @@ export interface PresignedRequest {
  */
 export interface BlobStore {
   readonly kind: "s3" | "fs";
-  put(key: string, bytes: Uint8Array, opts: { contentType: string }): Promise<{ versionId: string }>;
+  put(
+    key: string,
+    bytes: Uint8Array,
+    opts: { contentType: string },
+  ): Promise<{ versionId: string }>;
   get(key: string, opts?: { versionId?: string }): Promise<BlobObject | null>;
   /** Newest first. */
   listVersions(key: string): Promise<BlobVersion[]>;

@@ -63,7 +63,15 @@ export async function createS3BlobStore(o: S3BlobStoreOptions): Promise<BlobStor
         lastModified: v.LastModified ?? new Date(0),
         isLatest: !!v.IsLatest,
       }))
-      .sort((a, b) => (a.isLatest ? -1 : b.isLatest ? 1 : b.lastModified.getTime() - a.lastModified.getTime()));
+      .sort((
+        a,
+        b,
+      ) => (a.isLatest
+        ? -1
+        : b.isLatest
+        ? 1
+        : b.lastModified.getTime() - a.lastModified.getTime())
+      );
   };
 
   return {
@@ -73,13 +81,17 @@ export async function createS3BlobStore(o: S3BlobStoreOptions): Promise<BlobStor
       const out = await s3.send(
         new PutObjectCommand({ Bucket, Key: key, Body: bytes, ContentType: contentType }),
       );
-      if (!out.VersionId) throw new Error(`bucket ${Bucket} returned no version id: is versioning on?`);
+      if (!out.VersionId) {
+        throw new Error(`bucket ${Bucket} returned no version id: is versioning on?`);
+      }
       return { versionId: out.VersionId };
     },
     async get(key, opts = {}) {
       assertBlobKey(key);
       try {
-        const out = await s3.send(new GetObjectCommand({ Bucket, Key: key, VersionId: opts.versionId }));
+        const out = await s3.send(
+          new GetObjectCommand({ Bucket, Key: key, VersionId: opts.versionId }),
+        );
         return {
           bytes: await out.Body!.transformToByteArray(),
           contentType: out.ContentType ?? "application/octet-stream",
@@ -97,13 +109,20 @@ export async function createS3BlobStore(o: S3BlobStoreOptions): Promise<BlobStor
       const objects = [...(out.Versions ?? []), ...(out.DeleteMarkers ?? [])]
         .filter((v) => v.Key === key)
         .map((v) => ({ Key: key, VersionId: v.VersionId }));
-      if (objects.length) await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: objects } }));
+      if (objects.length) {
+        await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: objects } }));
+      }
     },
     async presignPut(key, { contentType, contentLength, expiresInSec }) {
       assertBlobKey(key);
       const url = await getSignedUrl(
         signer,
-        new PutObjectCommand({ Bucket, Key: key, ContentType: contentType, ContentLength: contentLength }),
+        new PutObjectCommand({
+          Bucket,
+          Key: key,
+          ContentType: contentType,
+          ContentLength: contentLength,
+        }),
         { expiresIn: expiresInSec, signableHeaders: new Set(["content-type", "content-length"]) },
       );
       return {
@@ -125,7 +144,12 @@ export async function createS3BlobStore(o: S3BlobStoreOptions): Promise<BlobStor
         }),
         { expiresIn: expiresInSec },
       );
-      return { url, method: "GET", headers: {}, expiresAt: new Date(Date.now() + expiresInSec * 1000) };
+      return {
+        url,
+        method: "GET",
+        headers: {},
+        expiresAt: new Date(Date.now() + expiresInSec * 1000),
+      };
     },
     async ping() {
       await s3.send(new HeadBucketCommand({ Bucket }));

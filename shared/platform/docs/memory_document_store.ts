@@ -54,13 +54,17 @@ const matches = (doc: Doc, filter: Filter) =>
  * Embedded document store: collections in memory, written through to one EJSON file per
  * collection (temp file + rename) so `deno task dev` keeps its data across restarts.
  */
-export async function createMemoryDocumentStore(opts: { dir?: string } = {}): Promise<DocumentStore> {
+export async function createMemoryDocumentStore(
+  opts: { dir?: string } = {},
+): Promise<DocumentStore> {
   const collections = new Map<string, { docs: Doc[]; unique: string[][] }>();
   if (opts.dir) {
     await Deno.mkdir(opts.dir, { recursive: true });
     for await (const e of Deno.readDir(opts.dir)) {
       if (!e.isFile || !e.name.endsWith(".ejson")) continue;
-      const saved = EJSON.parse(await Deno.readTextFile(`${opts.dir}/${e.name}`), { relaxed: false }) as {
+      const saved = EJSON.parse(await Deno.readTextFile(`${opts.dir}/${e.name}`), {
+        relaxed: false,
+      }) as {
         docs: Doc[];
         unique: string[][];
       };
@@ -118,13 +122,16 @@ export async function createMemoryDocumentStore(opts: { dir?: string } = {}): Pr
         state().docs.push(copy);
         await persist(name);
       },
-      findOne: (filter) => Promise.resolve((structuredClone(select(filter, { limit: 1 })[0]) ?? null) as T | null),
+      findOne: (filter) =>
+        Promise.resolve((structuredClone(select(filter, { limit: 1 })[0]) ?? null) as T | null),
       find: (filter, o) => Promise.resolve(structuredClone(select(filter, o)) as T[]),
       async updateOne(filter, update: Update) {
         const target = select(filter, { limit: 1 })[0];
         if (!target) return 0;
         const next = structuredClone(target);
-        for (const [k, v] of Object.entries(update.$set ?? {})) setPath(next, k, structuredClone(v));
+        for (const [k, v] of Object.entries(update.$set ?? {})) {
+          setPath(next, k, structuredClone(v));
+        }
         for (const [k, v] of Object.entries(update.$inc ?? {})) {
           setPath(next, k, Number(getPath(next, k) ?? 0) + v);
         }

@@ -12,7 +12,10 @@ Deno.test("createMemoryDocumentStore() keeps documents and unique indexes across
     await first.collection("files").insertOne({ file_id: "a", at: new Date(5) });
     await first.close();
     const second = await createMemoryDocumentStore({ dir });
-    assert.deepEqual(await second.collection("files").findOne({ file_id: "a" }), { file_id: "a", at: new Date(5) });
+    assert.deepEqual(await second.collection("files").findOne({ file_id: "a" }), {
+      file_id: "a",
+      at: new Date(5),
+    });
     await assert.rejects(second.collection("files").insertOne({ file_id: "a" }));
     await second.close();
   } finally {

@@ -1,10 +1,17 @@
 import { MongoClient, MongoServerError } from "mongodb";
-import { type Doc, type DocumentCollection, type DocumentStore, DuplicateKeyError } from "./port.ts";
+import {
+  type Doc,
+  type DocumentCollection,
+  type DocumentStore,
+  DuplicateKeyError,
+} from "./port.ts";
 
 const noId = { projection: { _id: 0 } } as const;
 
 /** The real document store: MongoDB (or a wire-compatible server) through the official driver. */
-export async function createMongoDocumentStore(o: { url: string; db: string }): Promise<DocumentStore> {
+export async function createMongoDocumentStore(
+  o: { url: string; db: string },
+): Promise<DocumentStore> {
   const client = new MongoClient(o.url, { serverSelectionTimeoutMS: 5_000, appName: "colink" });
   await client.connect();
   const db = client.db(o.db);

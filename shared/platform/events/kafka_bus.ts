@@ -30,7 +30,11 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
 
   async function getProducer(): Promise<Producer> {
     if (!producer) {
-      const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      const p = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+      });
       await p.connect();
       producer = p;
     }

@@ -24,7 +24,9 @@ interface Group {
  * partition order, consumer groups that split partitions among members, committed offsets
  * that survive a member leaving, and redelivery when a handler throws.
  */
-export function createMemoryBus(opts: { partitions?: number; retryDelayMs?: number } = {}): EventBus {
+export function createMemoryBus(
+  opts: { partitions?: number; retryDelayMs?: number } = {},
+): EventBus {
   const partitions = opts.partitions ?? 4;
   const retryDelayMs = opts.retryDelayMs ?? 50;
   const logs = new Map<string, DeliveredMessage[][]>();

@@ -19,7 +19,11 @@ export function createMemoryKeyValue(now: () => number = Date.now): KeyValue {
     }
     return e;
   };
-  function typed<T extends Value>(key: string, is: (v: Value) => v is T, make?: () => T): T | undefined {
+  function typed<T extends Value>(
+    key: string,
+    is: (v: Value) => v is T,
+    make?: () => T,
+  ): T | undefined {
     const e = live(key);
     if (!e) {
       if (!make) return undefined;

@@ -6,7 +6,11 @@ export interface KeyValue {
   readonly kind: "redis" | "memory";
   get(key: string): Promise<string | null>;
   /** Returns false when `onlyIfAbsent` is set and the key exists. */
-  set(key: string, value: string, opts?: { ttlMs?: number; onlyIfAbsent?: boolean }): Promise<boolean>;
+  set(
+    key: string,
+    value: string,
+    opts?: { ttlMs?: number; onlyIfAbsent?: boolean },
+  ): Promise<boolean>;
   del(...keys: string[]): Promise<number>;
   /** Adds `by` (default 1); a key created by this call gets `ttlMs`, an existing one keeps its TTL. */
   incr(key: string, opts?: { by?: number; ttlMs?: number }): Promise<number>;

@@ -44,8 +44,11 @@ export function createRedisKeyValue(url: string): KeyValue {
     },
     del: (...keys) => (keys.length ? r.del(...keys) : Promise.resolve(0)),
     incr: (key, o = {}) =>
-      wrap(key, async () =>
-        Number(await r.eval(INCR_WITH_TTL, 1, key, o.by ?? 1, Math.round(o.ttlMs ?? 0)))),
+      wrap(
+        key,
+        async () =>
+          Number(await r.eval(INCR_WITH_TTL, 1, key, o.by ?? 1, Math.round(o.ttlMs ?? 0))),
+      ),
     async expire(key, ttlMs) {
       return (await r.pexpire(key, Math.max(1, Math.round(ttlMs)))) === 1;
     },
@@ -98,7 +101,10 @@ export function createRedisPubSub(url: string): PubSub {
       };
     },
     async close() {
-      await Promise.all([pub.quit().catch(() => pub.disconnect()), sub.quit().catch(() => sub.disconnect())]);
+      await Promise.all([
+        pub.quit().catch(() => pub.disconnect()),
+        sub.quit().catch(() => sub.disconnect()),
+      ]);
     },
   };
 }

@@ -42,7 +42,9 @@ export function createOutboxRelay(o: OutboxRelayOptions): OutboxRelay {
         RELAY_LOCK_KEY,
       ]);
       if (!lock?.ok) return 0;
-      const rows = await tx.query<{ id: number; event_id: string; topic: string; aggregate_id: string; payload: unknown }>(
+      const rows = await tx.query<
+        { id: number; event_id: string; topic: string; aggregate_id: string; payload: unknown }
+      >(
         `select id, event_id, topic, aggregate_id, payload from outbox
           where published_at is null order by id limit $1`,
         [batchSize],

@@ -10,6 +10,8 @@ export interface PostgresSqlOptions {
 
 type Client = postgres.Sql | postgres.TransactionSql;
 
+const jsonText = (x: unknown) => (typeof x === "string" ? x : JSON.stringify(x));
+
 function executor(client: Client): SqlExecutor {
   return {
     async query<T extends Row>(text: string, params: readonly unknown[] = []) {
@@ -28,8 +30,11 @@ export function createPostgresSql(opts: PostgresSqlOptions): Sql {
     max: opts.maxConnections ?? 10,
     onnotice: () => {},
     connection: { application_name: opts.applicationName ?? "colink" },
-    // int8 as number, like the PGlite adapter: our counters and sequences stay far below 2^53.
+    // Same conventions as the PGlite adapter: int8 as number (our counters and sequences stay
+    // far below 2^53); json/jsonb parameters are JSON text, passed through as-is.
     types: {
+      jsonb: { to: 3802, from: [3802], serialize: jsonText, parse: (x: string) => JSON.parse(x) },
+      json: { to: 114, from: [114], serialize: jsonText, parse: (x: string) => JSON.parse(x) },
       int8: {
         to: 20,
         from: [20],

@@ -19,7 +19,9 @@ export function blobStoreContract(
       const p = `contract/${uniqueSuffix()}`;
       try {
         await t.step("put() then get() returns the bytes and content type", async () => {
-          const { versionId } = await store.put(`${p}/a.txt`, bytes("hello"), { contentType: "text/plain" });
+          const { versionId } = await store.put(`${p}/a.txt`, bytes("hello"), {
+            contentType: "text/plain",
+          });
           const got = await store.get(`${p}/a.txt`);
           assert.ok(got);
           assert.equal(text(got.bytes), "hello");
@@ -40,7 +42,10 @@ export function blobStoreContract(
           assert.deepEqual(versions.map((v) => v.size), [4, 3]);
           assert.deepEqual(versions.map((v) => v.isLatest), [true, false]);
           assert.equal(text((await store.get(`${p}/v.txt`))!.bytes), "two!");
-          assert.equal(text((await store.get(`${p}/v.txt`, { versionId: v1.versionId }))!.bytes), "one");
+          assert.equal(
+            text((await store.get(`${p}/v.txt`, { versionId: v1.versionId }))!.bytes),
+            "one",
+          );
         });
 
         await t.step("a presigned PUT stores exactly the signed upload", async () => {
@@ -65,7 +70,11 @@ export function blobStoreContract(
             contentLength: body.length,
             expiresInSec: 60,
           });
-          const res = await fetch(req.url, { method: "PUT", headers: { "content-type": "text/html" }, body });
+          const res = await fetch(req.url, {
+            method: "PUT",
+            headers: { "content-type": "text/html" },
+            body,
+          });
           await res.body?.cancel();
           assert.equal(res.status, 403);
           assert.equal(await store.get(`${p}/ct.bin`), null);
@@ -77,7 +86,11 @@ export function blobStoreContract(
             contentLength: 4,
             expiresInSec: 60,
           });
-          const res = await fetch(req.url, { method: "PUT", headers: req.headers, body: bytes("too long body") });
+          const res = await fetch(req.url, {
+            method: "PUT",
+            headers: req.headers,
+            body: bytes("too long body"),
+          });
           await res.body?.cancel();
           assert.ok(res.status >= 400 && res.status < 500, `status ${res.status}`);
           assert.equal(await store.get(`${p}/len.bin`), null);
@@ -85,11 +98,17 @@ export function blobStoreContract(
 
         await t.step("a presigned GET downloads, with the download name when asked", async () => {
           await store.put(`${p}/dl.txt`, bytes("download me"), { contentType: "text/plain" });
-          const req = await store.presignGet(`${p}/dl.txt`, { expiresInSec: 60, downloadName: "résumé.txt" });
+          const req = await store.presignGet(`${p}/dl.txt`, {
+            expiresInSec: 60,
+            downloadName: "résumé.txt",
+          });
           const res = await fetch(req.url);
           assert.equal(res.status, 200);
           assert.equal(await res.text(), "download me");
-          assert.match(res.headers.get("content-disposition") ?? "", /attachment; filename=.*r%C3%A9sum%C3%A9\.txt/);
+          assert.match(
+            res.headers.get("content-disposition") ?? "",
+            /attachment; filename=.*r%C3%A9sum%C3%A9\.txt/,
+          );
         });
 
         await t.step("a tampered or expired signed URL is refused", async () => {

@@ -15,14 +15,18 @@ export function eventBusContract(adapter: string, makeBus: () => Promise<EventBu
       const subs: Subscription[] = [];
       const collect = async (group: string, topics: string[], fromBeginning = true) => {
         const got: DeliveredMessage[] = [];
-        subs.push(await bus.subscribe({ group: `${group}-${run}`, topics, fromBeginning }, (m) => {
-          got.push(m);
-          return Promise.resolve();
-        }));
+        subs.push(
+          await bus.subscribe({ group: `${group}-${run}`, topics, fromBeginning }, (m) => {
+            got.push(m);
+            return Promise.resolve();
+          }),
+        );
         return got;
       };
       const publishN = (tp: string, n: number, key: (i: number) => string) =>
-        bus.publish(Array.from({ length: n }, (_, i) => ({ topic: tp, key: key(i), value: `v${i}` })));
+        bus.publish(
+          Array.from({ length: n }, (_, i) => ({ topic: tp, key: key(i), value: `v${i}` })),
+        );
 
       try {
         await bus.ensureTopics(["basic", "order", "split", "fanout", "retry", "resume"].map(topic));
@@ -31,15 +35,23 @@ export function eventBusContract(adapter: string, makeBus: () => Promise<EventBu
           await bus.ensureTopics([topic("basic")]);
         });
 
-        await t.step("delivers records with key, value and headers to a group reading from the beginning", async () => {
-          await bus.publish([{ topic: topic("basic"), key: "k1", value: "hello", headers: { "colink-event-id": "e1" } }]);
-          const got = await collect("basic", [topic("basic")]);
-          await eventually(() => assert.equal(got.length, 1));
-          assert.equal(got[0]!.key, "k1");
-          assert.equal(got[0]!.value, "hello");
-          assert.equal(got[0]!.headers["colink-event-id"], "e1");
-          assert.equal(got[0]!.topic, topic("basic"));
-        });
+        await t.step(
+          "delivers records with key, value and headers to a group reading from the beginning",
+          async () => {
+            await bus.publish([{
+              topic: topic("basic"),
+              key: "k1",
+              value: "hello",
+              headers: { "colink-event-id": "e1" },
+            }]);
+            const got = await collect("basic", [topic("basic")]);
+            await eventually(() => assert.equal(got.length, 1));
+            assert.equal(got[0]!.key, "k1");
+            assert.equal(got[0]!.value, "hello");
+            assert.equal(got[0]!.headers["colink-event-id"], "e1");
+            assert.equal(got[0]!.topic, topic("basic"));
+          },
+        );
 
         await t.step("keeps the publish order of records that share a key", async () => {
           const got = await collect("order", [topic("order")]);
@@ -58,18 +70,31 @@ export function eventBusContract(adapter: string, makeBus: () => Promise<EventBu
           }
         });
 
-        await t.step("splits a group's records between its members, each record to exactly one", async () => {
-          const a = await collect("split", [topic("split")]);
-          const b = await collect("split", [topic("split")]);
-          await sleep(adapter === "kafka" ? 1500 : 0); // let the rebalance settle before publishing
-          await publishN(topic("split"), 60, (i) => `key-${i}`);
-          await eventually(() => assert.equal(new Set([...a, ...b].map((m) => m.value)).size, 60), {
-            timeoutMs: 20_000,
-          });
-          assert.ok(a.length > 0 && b.length > 0, `both members get work (a=${a.length}, b=${b.length})`);
-          const seenA = new Set(a.map((m) => m.value));
-          assert.deepEqual(b.filter((m) => seenA.has(m.value)), [], "no record reached both members");
-        });
+        await t.step(
+          "splits a group's records between its members, each record to exactly one",
+          async () => {
+            const a = await collect("split", [topic("split")]);
+            const b = await collect("split", [topic("split")]);
+            await sleep(adapter === "kafka" ? 1500 : 0); // let the rebalance settle before publishing
+            await publishN(topic("split"), 60, (i) => `key-${i}`);
+            await eventually(
+              () => assert.equal(new Set([...a, ...b].map((m) => m.value)).size, 60),
+              {
+                timeoutMs: 20_000,
+              },
+            );
+            assert.ok(
+              a.length > 0 && b.length > 0,
+              `both members get work (a=${a.length}, b=${b.length})`,
+            );
+            const seenA = new Set(a.map((m) => m.value));
+            assert.deepEqual(
+              b.filter((m) => seenA.has(m.value)),
+              [],
+              "no record reached both members",
+            );
+          },
+        );
 
         await t.step("delivers every record to each of two groups", async () => {
           const g1 = await collect("fan1", [topic("fanout")]);
@@ -81,54 +106,87 @@ export function eventBusContract(adapter: string, makeBus: () => Promise<EventBu
           });
         });
 
-        await t.step("redelivers a record whose handler threw, before later records of its key", async () => {
-          const seen: string[] = [];
-          let failures = 0;
-          subs.push(
-            await bus.subscribe({ group: `retry-${run}`, topics: [topic("retry")], fromBeginning: true }, (m) => {
-              if (m.value === "second" && failures === 0) {
-                failures++;
-                return Promise.reject(new Error("transient"));
-              }
-              seen.push(m.value);
+        await t.step(
+          "redelivers a record whose handler threw, before later records of its key",
+          async () => {
+            const seen: string[] = [];
+            let failures = 0;
+            subs.push(
+              await bus.subscribe({
+                group: `retry-${run}`,
+                topics: [topic("retry")],
+                fromBeginning: true,
+              }, (m) => {
+                if (m.value === "second" && failures === 0) {
+                  failures++;
+                  return Promise.reject(new Error("transient"));
+                }
+                seen.push(m.value);
+                return Promise.resolve();
+              }),
+            );
+            await bus.publish(
+              ["first", "second", "third"].map((value) => ({
+                topic: topic("retry"),
+                key: "same",
+                value,
+              })),
+            );
+            await eventually(() => assert.deepEqual(seen.slice(-2), ["second", "third"]), {
+              timeoutMs: 30_000,
+            });
+            assert.equal(failures, 1);
+            assert.equal(seen.filter((v) => v === "third").length, 1);
+            assert.ok(seen.indexOf("first") < seen.indexOf("second"));
+          },
+        );
+
+        await t.step(
+          "a member rejoining its group resumes after the last record it finished",
+          async () => {
+            const first: string[] = [];
+            const group = `resume-${run}`;
+            const sub1 = await bus.subscribe({
+              group,
+              topics: [topic("resume")],
+              fromBeginning: true,
+            }, (m) => {
+              first.push(m.value);
               return Promise.resolve();
-            }),
-          );
-          await bus.publish(["first", "second", "third"].map((value) => ({ topic: topic("retry"), key: "same", value })));
-          await eventually(() => assert.deepEqual(seen.slice(-2), ["second", "third"]), { timeoutMs: 30_000 });
-          assert.equal(failures, 1);
-          assert.equal(seen.filter((v) => v === "third").length, 1);
-          assert.ok(seen.indexOf("first") < seen.indexOf("second"));
-        });
+            });
+            await publishN(topic("resume"), 5, () => "r");
+            await eventually(() => assert.equal(first.length, 5));
+            await sleep(200);
+            await sub1.close();
+            await bus.publish(
+              Array.from(
+                { length: 5 },
+                (_, i) => ({ topic: topic("resume"), key: "r", value: `later${i}` }),
+              ),
+            );
+            const second: string[] = [];
+            subs.push(
+              await bus.subscribe(
+                { group, topics: [topic("resume")], fromBeginning: true },
+                (m) => {
+                  second.push(m.value);
+                  return Promise.resolve();
+                },
+              ),
+            );
+            await eventually(() => assert.equal(second.length, 5), { timeoutMs: 20_000 });
+            assert.deepEqual(second, ["later0", "later1", "later2", "later3", "later4"]);
+          },
+        );
 
-        await t.step("a member rejoining its group resumes after the last record it finished", async () => {
-          const first: string[] = [];
-          const group = `resume-${run}`;
-          const sub1 = await bus.subscribe({ group, topics: [topic("resume")], fromBeginning: true }, (m) => {
-            first.push(m.value);
-            return Promise.resolve();
-          });
-          await publishN(topic("resume"), 5, () => "r");
-          await eventually(() => assert.equal(first.length, 5));
-          await sleep(200);
-          await sub1.close();
-          await bus.publish(
-            Array.from({ length: 5 }, (_, i) => ({ topic: topic("resume"), key: "r", value: `later${i}` })),
-          );
-          const second: string[] = [];
-          subs.push(await bus.subscribe({ group, topics: [topic("resume")], fromBeginning: true }, (m) => {
-            second.push(m.value);
-            return Promise.resolve();
-          }));
-          await eventually(() => assert.equal(second.length, 5), { timeoutMs: 20_000 });
-          assert.deepEqual(second, ["later0", "later1", "later2", "later3", "later4"]);
-        });
-
-        await t.step("a new group that does not read from the beginning sees only later records", async () => {
-          const got = await collect("late", [topic("basic")], false);
-          await bus.publish([{ topic: topic("basic"), key: "k1", value: "fresh" }]);
-          await eventually(() => assert.deepEqual(got.map((m) => m.value), ["fresh"]));
-        });
+        await t.step(
+          "a new group that does not read from the beginning sees only later records",
+          async () => {
+            const got = await collect("late", [topic("basic")], false);
+            await bus.publish([{ topic: topic("basic"), key: "k1", value: "fresh" }]);
+            await eventually(() => assert.deepEqual(got.map((m) => m.value), ["fresh"]));
+          },
+        );
       } finally {
         await Promise.all(subs.map((s) => s.close()));
         await bus.close();

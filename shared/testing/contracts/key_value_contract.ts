@@ -35,28 +35,34 @@ export function keyValueContract(adapter: string, make: () => Promise<KeyValue>)
           assert.equal(await kv.get(`${p}nx`), "first");
         });
 
-        await t.step("incr() sets the TTL when it creates the key and keeps it afterwards", async () => {
-          assert.equal(await kv.incr(`${p}n`, { ttlMs: 10_000 }), 1);
-          await sleep(50);
-          assert.equal(await kv.incr(`${p}n`, { ttlMs: 10_000 }), 2);
-          const left = await kv.ttl(`${p}n`);
-          assert.ok(left !== null && left < 10_000 && left > 9_000, `ttl ${left}`);
-          assert.equal(await kv.incr(`${p}n`, { by: 5 }), 7);
-          assert.equal(await kv.get(`${p}n`), "7");
-        });
+        await t.step(
+          "incr() sets the TTL when it creates the key and keeps it afterwards",
+          async () => {
+            assert.equal(await kv.incr(`${p}n`, { ttlMs: 10_000 }), 1);
+            await sleep(50);
+            assert.equal(await kv.incr(`${p}n`, { ttlMs: 10_000 }), 2);
+            const left = await kv.ttl(`${p}n`);
+            assert.ok(left !== null && left < 10_000 && left > 9_000, `ttl ${left}`);
+            assert.equal(await kv.incr(`${p}n`, { by: 5 }), 7);
+            assert.equal(await kv.get(`${p}n`), "7");
+          },
+        );
 
         await t.step("concurrent incr() calls lose no increment", async () => {
           await Promise.all(Array.from({ length: 50 }, () => kv.incr(`${p}race`)));
           assert.equal(await kv.get(`${p}race`), "50");
         });
 
-        await t.step("expire() and ttl() report absent keys and keys without TTL as null", async () => {
-          assert.equal(await kv.expire(`${p}none`, 1000), false);
-          await kv.set(`${p}forever`, "1");
-          assert.equal(await kv.ttl(`${p}forever`), null);
-          assert.equal(await kv.expire(`${p}forever`, 5000), true);
-          assert.ok((await kv.ttl(`${p}forever`))! > 4000);
-        });
+        await t.step(
+          "expire() and ttl() report absent keys and keys without TTL as null",
+          async () => {
+            assert.equal(await kv.expire(`${p}none`, 1000), false);
+            await kv.set(`${p}forever`, "1");
+            assert.equal(await kv.ttl(`${p}forever`), null);
+            assert.equal(await kv.expire(`${p}forever`, 5000), true);
+            assert.ok((await kv.ttl(`${p}forever`))! > 4000);
+          },
+        );
 
         await t.step("hashes store and return fields", async () => {
           await kv.hset(`${p}h`, { status: "online", last_seen: "t1" });
@@ -97,30 +103,36 @@ export function pubSubContract(adapter: string, make: () => Promise<PubSub>): vo
       const ps = await make();
       const ch = `contract:${uniqueSuffix()}`;
       try {
-        await t.step("every subscriber of a channel gets its messages in publish order", async () => {
-          const a: string[] = [], b: string[] = [];
-          const offA = await ps.subscribe(ch, (m) => a.push(m));
-          const offB = await ps.subscribe(ch, (m) => b.push(m));
-          for (let i = 0; i < 20; i++) await ps.publish(ch, String(i));
-          const expected = Array.from({ length: 20 }, (_, i) => String(i));
-          await eventually(() => {
-            assert.deepEqual(a, expected);
-            assert.deepEqual(b, expected);
-          });
-          await offA();
-          await offB();
-        });
+        await t.step(
+          "every subscriber of a channel gets its messages in publish order",
+          async () => {
+            const a: string[] = [], b: string[] = [];
+            const offA = await ps.subscribe(ch, (m) => a.push(m));
+            const offB = await ps.subscribe(ch, (m) => b.push(m));
+            for (let i = 0; i < 20; i++) await ps.publish(ch, String(i));
+            const expected = Array.from({ length: 20 }, (_, i) => String(i));
+            await eventually(() => {
+              assert.deepEqual(a, expected);
+              assert.deepEqual(b, expected);
+            });
+            await offA();
+            await offB();
+          },
+        );
 
-        await t.step("an unsubscribed handler gets nothing more; others keep receiving", async () => {
-          const a: string[] = [], b: string[] = [];
-          const offA = await ps.subscribe(ch, (m) => a.push(m));
-          const offB = await ps.subscribe(ch, (m) => b.push(m));
-          await offA();
-          await ps.publish(ch, "after");
-          await eventually(() => assert.deepEqual(b, ["after"]));
-          assert.deepEqual(a, []);
-          await offB();
-        });
+        await t.step(
+          "an unsubscribed handler gets nothing more; others keep receiving",
+          async () => {
+            const a: string[] = [], b: string[] = [];
+            const offA = await ps.subscribe(ch, (m) => a.push(m));
+            const offB = await ps.subscribe(ch, (m) => b.push(m));
+            await offA();
+            await ps.publish(ch, "after");
+            await eventually(() => assert.deepEqual(b, ["after"]));
+            assert.deepEqual(a, []);
+            await offB();
+          },
+        );
 
         await t.step("messages on other channels are not delivered", async () => {
           const got: string[] = [];

@@ -1,0 +1,4 @@
+import { serve } from "@colink/runtime";
+import { adminService } from "./app.ts";
+
+await serve({ name: "admin", services: [adminService] });

@@ -1,0 +1,4 @@
+import { serve } from "@colink/runtime";
+import { channelsService } from "./app.ts";
+
+await serve({ name: "channels", services: [channelsService] });

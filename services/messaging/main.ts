@@ -1,0 +1,4 @@
+import { serve } from "@colink/runtime";
+import { messagingService } from "./app.ts";
+
+await serve({ name: "messaging", services: [messagingService] });

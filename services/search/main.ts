@@ -1,0 +1,4 @@
+import { serve } from "@colink/runtime";
+import { searchService } from "./app.ts";
+
+await serve({ name: "search", services: [searchService] });

@@ -1,0 +1,141 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { ZodError } from "zod";
+import type { ErrorBody } from "@colink/contracts";
+import { type FieldIssue, HttpError } from "./errors.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { createHttpMetrics } from "./metrics.ts";
+import { requestId } from "./request_id.ts";
+
+/** A dependency probe for /ready: resolves when the dependency answers, throws otherwise. */
+export type ReadinessCheck = () => Promise<unknown>;
+
+export interface ServiceAppOptions {
+  /** Service name: a metrics label, a log field, and the /health answer. */
+  name: string;
+  checks?: Record<string, ReadinessCheck>;
+  logger?: Logger;
+  /** Per-check timeout for /ready. */
+  readyTimeoutMs?: number;
+}
+
+export type ServiceApp = OpenAPIHono;
+
+const zodIssues = (e: ZodError): FieldIssue[] =>
+  e.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message }));
+
+/** Renders the one error shape of shared/API.md. */
+function errorBody(
+  requestId: string,
+  code: string,
+  message: string,
+  details?: FieldIssue[],
+): ErrorBody {
+  return {
+    error: { code, message, request_id: requestId, ...(details?.length ? { details } : {}) },
+  };
+}
+
+/**
+ * Builds a service's Hono app with what every CoLink service answers the same way: request id,
+ * RED metrics at /metrics, /health (liveness), /ready (dependencies), the JSON error shape for
+ * every failure (thrown HttpError, invalid input, unknown route, crash), and zod-validated
+ * OpenAPI routes whose validation errors are 400s with field details.
+ */
+export function createServiceApp(opts: ServiceAppOptions): ServiceApp {
+  const log = opts.logger ?? createLogger(opts.name);
+  const metrics = createHttpMetrics(opts.name);
+  const app = new OpenAPIHono({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        return c.json(
+          errorBody(
+            c.get("requestId"),
+            "invalid_request",
+            "Request validation failed",
+            zodIssues(result.error),
+          ),
+          400,
+        );
+      }
+    },
+  });
+
+  app.use("*", requestId());
+  app.use("*", metrics.middleware);
+
+  app.onError((err, c) => {
+    const id = c.get("requestId") ?? crypto.randomUUID();
+    if (err instanceof HttpError) {
+      for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v);
+      return c.json(errorBody(id, err.code, err.message, err.details), err.status);
+    }
+    if (err instanceof ZodError) {
+      return c.json(
+        errorBody(id, "invalid_request", "Request validation failed", zodIssues(err)),
+        400,
+      );
+    }
+    const status = (err as { status?: number }).status;
+    if (typeof status === "number" && status >= 400 && status < 500) {
+      // Hono's own HTTPExceptions (e.g. a malformed JSON body): the caller's fault, say so.
+      return c.json(errorBody(id, "invalid_request", err.message), status as ContentfulStatusCode);
+    }
+    log.error("unhandled error", { request_id: id, method: c.req.method, path: c.req.path, err });
+    return c.json(errorBody(id, "internal_error", "Something went wrong on our side"), 500);
+  });
+
+  app.notFound((c) =>
+    c.json(
+      errorBody(
+        c.get("requestId"),
+        "route_not_found",
+        `No route for ${c.req.method} ${c.req.path}`,
+      ),
+      404,
+    )
+  );
+
+  app.get("/health", (c) => c.json({ status: "ok", service: opts.name }));
+
+  app.get("/ready", async (c) => {
+    const timeout = opts.readyTimeoutMs ?? 2_000;
+    const entries = await Promise.all(
+      Object.entries(opts.checks ?? {}).map(async ([name, check]) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        try {
+          await Promise.race([
+            check(),
+            new Promise((_, reject) => {
+              timer = setTimeout(() => reject(new Error(`timed out after ${timeout}ms`)), timeout);
+            }),
+          ]);
+          return [name, { status: "ok" }] as const;
+        } catch (e) {
+          return [name, {
+            status: "down",
+            error: e instanceof Error ? e.message : String(e),
+          }] as const;
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+    const ready = entries.every(([, r]) => r.status === "ok");
+    return c.json(
+      {
+        status: ready ? "ready" : "not_ready",
+        service: opts.name,
+        checks: Object.fromEntries(entries),
+      },
+      ready ? 200 : 503,
+    );
+  });
+
+  app.get("/metrics", async (c) => {
+    c.header("Content-Type", metrics.registry.contentType);
+    return c.body(await metrics.registry.metrics());
+  });
+
+  return app;
+}

@@ -1,0 +1,2 @@
+export { defineService, type ServiceDefinition, type ServiceDeps } from "./service.ts";
+export { assemble, type Process, type ProcessPlan, RuntimeEnv, serve } from "./run.ts";

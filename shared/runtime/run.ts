@@ -1,0 +1,166 @@
+import { serveStatic } from "hono/deno";
+import { z } from "zod";
+import { ConfigError, parseConfig, port } from "@colink/config";
+import { colinkMigrations } from "@colink/db";
+import {
+  createLogger,
+  createServiceApp,
+  type Logger,
+  type LogLevel,
+  type ServiceApp,
+} from "@colink/http";
+import { createOutboxRelay, migrate, type OutboxRelay } from "@colink/platform";
+import { createInfra, type Infra, InfraEnv, type Need } from "@colink/platform/wiring";
+import type { ServiceDefinition } from "./service.ts";
+
+export const RuntimeEnv = InfraEnv.extend({
+  PORT: port.default(8000),
+  HOST: z.string().default("0.0.0.0"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  MIGRATE_ON_START: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
+});
+export type RuntimeEnv = z.infer<typeof RuntimeEnv>;
+
+export interface Process {
+  app: ServiceApp;
+  infra: Infra<Need>;
+  relay?: OutboxRelay;
+  logger: Logger;
+  /** Stops the relay and closes every adapter. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds one process from one or more service definitions: constructs the union of their
+ * ports, migrates the database, starts the outbox relay when the process has both SQL and the
+ * bus, and mounts every service's routes on one app with the shared ops endpoints.
+ */
+export async function assemble(
+  name: string,
+  services: readonly ServiceDefinition[],
+  env: RuntimeEnv,
+  opts: { logger?: Logger; beforeRoutes?: (infra: Infra<Need>) => Promise<void> } = {},
+): Promise<Process> {
+  const logger = opts.logger ?? createLogger(name, env.LOG_LEVEL as LogLevel);
+  const needs = [...new Set(services.flatMap((s) => s.needs))];
+  const infra = await createInfra(env, needs, `colink-${name}`);
+  try {
+    if (infra.sql && env.MIGRATE_ON_START) {
+      const result = await migrate(infra.sql, await colinkMigrations());
+      if (result.applied.length) logger.info("migrations applied", { applied: result.applied });
+    }
+    await opts.beforeRoutes?.(infra);
+    const app = createServiceApp({ name, checks: infra.checks, logger });
+    if (infra.fsBlobs) {
+      const blobs = infra.fsBlobs;
+      app.on(["GET", "PUT"], "/blobs/*", (c) => blobs.handle(c.req.raw));
+    }
+    for (const s of services) app.route("/", s.routes({ infra, logger: logger }));
+    let relay: OutboxRelay | undefined;
+    if (infra.sql && infra.bus) {
+      relay = createOutboxRelay({
+        sql: infra.sql,
+        bus: infra.bus,
+        onError: (e) => logger.error("outbox relay failed; retrying", { err: e }),
+      });
+      relay.start();
+    }
+    return {
+      app,
+      infra,
+      relay,
+      logger,
+      async stop() {
+        await relay?.stop();
+        await infra.close();
+      },
+    };
+  } catch (e) {
+    await infra.close();
+    throw e;
+  }
+}
+
+/** What one process runs: its name (metrics, logs), its services, and optional extras. */
+export interface ProcessPlan {
+  name: string;
+  services: readonly ServiceDefinition[];
+  /** Directory of the web client, served after every API route (embedded mode). */
+  webRoot?: string;
+  /** Runs after migrations, before routes are mounted (e.g. seeding dev data). */
+  beforeRoutes?: (infra: Infra<Need>) => Promise<void>;
+}
+
+function exitOnConfigError(name: string, e: unknown): never {
+  if (e instanceof ConfigError) {
+    console.error(`[${name}] ${e.message}`);
+    Deno.exit(78); // EX_CONFIG
+  }
+  throw e;
+}
+
+/**
+ * main.ts of every service: parse the environment once, plan, assemble, serve, and shut down
+ * cleanly on SIGINT/SIGTERM (stop accepting, finish in-flight requests, close adapters).
+ */
+export async function serve(
+  plan: ProcessPlan | ((env: RuntimeEnv) => ProcessPlan),
+  rawEnv: Record<string, string | undefined> = Deno.env.toObject(),
+): Promise<void> {
+  const startedAt = performance.now();
+  let env: RuntimeEnv;
+  try {
+    env = parseConfig(RuntimeEnv, rawEnv);
+  } catch (e) {
+    exitOnConfigError("colink", e);
+  }
+  const p = typeof plan === "function" ? plan(env) : plan;
+  let proc: Process;
+  try {
+    proc = await assemble(p.name, p.services, env, { beforeRoutes: p.beforeRoutes });
+  } catch (e) {
+    exitOnConfigError(p.name, e);
+  }
+  if (p.webRoot) {
+    const root = p.webRoot;
+    // Client-side routes fall back to index.html; API paths keep their JSON 404s.
+    const isApi = (path: string) => /^\/(api|auth|realms|ws|blobs)(\/|$)/.test(path);
+    proc.app.use(
+      "/*",
+      async (c, next) => (isApi(c.req.path) ? await next() : await serveStatic({ root })(c, next)),
+    );
+    proc.app.get(
+      "/*",
+      async (c, next) =>
+        isApi(c.req.path) || /\.[a-z0-9]+$/i.test(c.req.path)
+          ? await next()
+          : await serveStatic({ root, path: "index.html" })(c, next),
+    );
+  }
+  const server = Deno.serve(
+    {
+      port: env.PORT,
+      hostname: env.HOST,
+      onListen: ({ hostname, port }) =>
+        proc.logger.info("listening", {
+          url: `http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}`,
+          mode: env.COLINK_MODE,
+          startup_ms: Math.round(performance.now() - startedAt),
+        }),
+    },
+    proc.app.fetch,
+  );
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    proc.logger.info("shutting down", { signal });
+    await server.shutdown();
+    await proc.stop();
+    proc.logger.info("stopped");
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
+  Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));
+  await server.finished;
+}
