@@ -25,6 +25,9 @@ _kafka_java() {
   fi
 }
 
+# up.sh runs installs in parallel and Maven 3.8 does not lock its local repository: one mvn at a time.
+_kafka_mvn() { flock "$COLINK_CACHE/m2.lock" mvn -B -q -Dstyle.color=never -Dmaven.repo.local="$COLINK_CACHE/m2" "$@"; }
+
 kafka_install() {
   [[ -f "$KAFKA_HOME/.installed" ]] && return 0
   command -v mvn >/dev/null || die "kafka: mvn not found (apt-get install maven)"
@@ -50,7 +53,7 @@ kafka_install() {
   </dependencies>
 </project>
 POM
-  mvn -B -q -Dstyle.color=never -f "$build/pom.xml" -Dmaven.repo.local="$COLINK_CACHE/m2" \
+  _kafka_mvn -f "$build/pom.xml" \
     org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/libs" >&2 \
     || die "kafka: Maven could not resolve Kafka $KAFKA_VERSION"

@@ -35,6 +35,9 @@ _keycloak_java_home() {
   dirname "$(dirname "$(readlink -f "$java")")"
 }
 
+# up.sh runs installs in parallel and Maven 3.8 does not lock its local repository: one mvn at a time.
+_keycloak_mvn() { flock "$COLINK_CACHE/m2.lock" mvn -B -q -Dstyle.color=never -Dmaven.repo.local="$COLINK_CACHE/m2" "$@"; }
+
 keycloak_install() {
   [[ -f "$KEYCLOAK_DIST/.installed" ]] && return 0
   command -v mvn >/dev/null || die "keycloak: mvn not found (apt-get install maven)"
@@ -44,7 +47,7 @@ keycloak_install() {
   local zip="$COLINK_CACHE/m2/org/keycloak/keycloak-quarkus-dist/$KEYCLOAK_VERSION/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip"
   if [[ ! -f "$zip" ]]; then
     log "keycloak: resolving $gav from Maven Central (~170 MB)"
-    mvn -B -q -Dstyle.color=never -Dmaven.repo.local="$COLINK_CACHE/m2" \
+    _keycloak_mvn \
       org.apache.maven.plugins:maven-dependency-plugin:3.8.1:get \
       -Dartifact="$gav" -Dtransitive=false >&2 || die "keycloak: Maven could not resolve $gav"
   fi

@@ -103,7 +103,7 @@ mongo_start() {
       --handler=sqlite --sqlite-url="file:$dir/data/" \
       --listen-addr="127.0.0.1:$MONGO_PORT" --state-dir="$dir/state" \
       --debug-addr="$MONGO_DEBUG_ADDR" --telemetry=disable \
-      --log-level=info --log-format=text \
+      --log-level=warn --log-format=text \
       >>"$COLINK_LOCAL/log/mongo.log" 2>&1 </dev/null &
     echo $! > "$COLINK_LOCAL/run/mongo.pid"
   fi

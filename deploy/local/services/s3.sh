@@ -14,7 +14,7 @@
 
 # MinIO publishes no semver tags that the module proxy serves (its RELEASE.* tags are not
 # valid module versions), so we pin the pseudo-version of the last commit the proxy has
-# (master, 2026-02-12; the project is in maintenance mode upstream). Builds with Go 1.24+.
+# (`go list -m github.com/minio/minio@latest`: a master commit of 2026-02-12). Needs Go >= 1.24.
 S3_MINIO_MODULE="${S3_MINIO_MODULE:-github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c}"
 S3_ACCESS_KEY="${S3_ACCESS_KEY:-colink}"
 S3_SECRET_KEY="${S3_SECRET_KEY:-colink-secret-key}"

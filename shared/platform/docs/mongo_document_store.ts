@@ -16,7 +16,12 @@ export async function createMongoDocumentStore(
   await client.connect();
   const db = client.db(o.db);
   const dup = (name: string) => (e: unknown) => {
-    if (e instanceof MongoServerError && e.code === 11000) throw new DuplicateKeyError(name);
+    // MongoDB says 11000; FerretDB v1 on SQLite reports a unique violation during an update as
+    // a generic error carrying SQLite's message.
+    if (
+      e instanceof MongoServerError &&
+      (e.code === 11000 || /UNIQUE constraint failed|duplicate key/i.test(e.message))
+    ) throw new DuplicateKeyError(name);
     throw e;
   };
   return {

@@ -1,4 +1,4 @@
-import { type Consumer, Kafka, logLevel, type Producer } from "kafkajs";
+import { type Consumer, Kafka, type LogEntry, logLevel, type Producer } from "kafkajs";
 import type { BusMessage, EventBus, SubscribeOptions, Subscription } from "./port.ts";
 
 export interface KafkaBusOptions {
@@ -6,7 +6,35 @@ export interface KafkaBusOptions {
   clientId: string;
   partitions?: number;
   replicationFactor?: number;
+  /** Where kafkajs's own log lines go (structured); defaults to dropping everything below error. */
+  log?: (
+    level: "debug" | "warn" | "error",
+    message: string,
+    fields: Record<string, unknown>,
+  ) => void;
 }
+
+// Group rebalances and coordinator elections are routine; kafkajs logs them as errors.
+// So are leader elections right after a topic is created.
+const ROUTINE =
+  /rebalancing|GroupCoordinator|coordinator is not available|not the correct coordinator|not the leader/i;
+
+function logCreator(sink: NonNullable<KafkaBusOptions["log"]>) {
+  return () => ({ level, log }: LogEntry) => {
+    const { message, ...fields } = log;
+    const routine = ROUTINE.test(message) || ROUTINE.test(String(fields.error ?? ""));
+    const mapped = routine || level > logLevel.WARN
+      ? "debug"
+      : level === logLevel.WARN
+      ? "warn"
+      : "error";
+    sink(mapped, `kafka: ${message}`, fields);
+  };
+}
+
+const defaultSink: NonNullable<KafkaBusOptions["log"]> = (level, message, fields) => {
+  if (level === "error") console.error(JSON.stringify({ level, msg: message, ...fields }));
+};
 
 const toHeaders = (h: Record<string, unknown> | undefined): Record<string, string> =>
   Object.fromEntries(
@@ -22,7 +50,8 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
   const kafka = new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,
-    logLevel: logLevel.WARN,
+    logLevel: logLevel.INFO,
+    logCreator: logCreator(opts.log ?? defaultSink),
     retry: { retries: 8, initialRetryTime: 100 },
   });
   let producer: Producer | undefined;
@@ -39,6 +68,35 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
       producer = p;
     }
     return producer;
+  }
+
+  /**
+   * Kafka resolves "latest" for a group without offsets lazily, at its first fetch, so records
+   * published between subscribe() and that fetch would be skipped. Committing the current end
+   * offsets for such a group first makes "only records published after subscribe" exact.
+   */
+  async function pinNewGroupToEnd(groupId: string, topics: string[]) {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const committed = await admin.fetchOffsets({ groupId, topics });
+      for (const { topic, partitions } of committed) {
+        if (!partitions.some((p) => p.offset === "-1")) continue;
+        const ends = await admin.fetchTopicOffsets(topic);
+        await admin.setOffsets({
+          groupId,
+          topic,
+          partitions: partitions
+            .filter((p) => p.offset === "-1")
+            .map((p) => ({
+              partition: p.partition,
+              offset: ends.find((e) => e.partition === p.partition)!.high,
+            })),
+        });
+      }
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   return {
@@ -85,6 +143,7 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
         retry: { retries: 10, initialRetryTime: 100 },
       });
       consumers.add(consumer);
+      if (!o.fromBeginning) await pinNewGroupToEnd(o.group, o.topics);
       await consumer.connect();
       await consumer.subscribe({ topics: o.topics, fromBeginning: o.fromBeginning ?? false });
       const joined = new Promise<void>((resolve) => {

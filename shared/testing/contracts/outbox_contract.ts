@@ -46,6 +46,7 @@ export function outboxContract(adapter: string, makeFixture: () => Promise<Outbo
       const consumer = `outbox-contract-${uniqueSuffix()}`;
       try {
         await migrate(sql, await colinkMigrations());
+        await bus.ensureTopics(["message.created"]);
         await sql.exec(
           "create table if not exists outbox_contract_applied (event_id uuid primary key, seq int)",
         );

@@ -1,0 +1,119 @@
+/**
+ * Start-up time of the embedded CoLink process (`deno task dev`): from spawning the process to
+ * the first 200 from GET /health, on a warm dependency cache. Cases: a bare Deno server
+ * (baseline), CoLink on a fresh data dir (migrations + seed), CoLink restarting on existing data.
+ *
+ *   deno task bench:startup [runs]
+ */
+import { summarize, table } from "./stats.ts";
+
+const runs = Number(Deno.args[0] ?? 10);
+const root = new URL("../../", import.meta.url).pathname;
+const perms = [
+  "--allow-net",
+  "--allow-env",
+  "--allow-read",
+  "--allow-write",
+  "--allow-sys",
+  "--allow-run",
+];
+
+async function freePort(): Promise<number> {
+  const l = Deno.listen({ port: 0, hostname: "127.0.0.1" });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+async function timeToHealthy(
+  args: string[],
+  env: Record<string, string>,
+  port: number,
+): Promise<number> {
+  const start = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    env,
+    cwd: root,
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  try {
+    for (;;) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/health`);
+        await res.body?.cancel();
+        if (res.status === 200) return performance.now() - start;
+      } catch { /* not listening yet */ }
+      if (performance.now() - start > 60_000) throw new Error("no /health within 60s");
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  } finally {
+    child.kill("SIGINT");
+    const status = await child.status;
+    if (!status.success && status.signal !== "SIGINT") {
+      const err = await new Response(child.stderr).text();
+      throw new Error(`process exited with ${status.code}: ${err}`);
+    }
+    await child.stderr.cancel().catch(() => {});
+  }
+}
+
+const cases: { name: string; run: () => Promise<number> }[] = [
+  {
+    name: "bare Deno.serve",
+    run: async () => {
+      const port = await freePort();
+      return timeToHealthy(
+        ["run", "--allow-net", "shared/bench/bare_server.ts", String(port)],
+        {},
+        port,
+      );
+    },
+  },
+  {
+    name: "colink dev, fresh data dir",
+    run: async () => {
+      const dir = await Deno.makeTempDir();
+      const port = await freePort();
+      try {
+        return await timeToHealthy(["run", ...perms, "services/gateway/main.ts"], {
+          PORT: String(port),
+          DATA_DIR: dir,
+          LOG_LEVEL: "warn",
+        }, port);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  },
+];
+
+const warmDir = await Deno.makeTempDir();
+cases.push({
+  name: "colink dev, restart on existing data",
+  run: async () => {
+    const port = await freePort();
+    return timeToHealthy(["run", ...perms, "services/gateway/main.ts"], {
+      PORT: String(port),
+      DATA_DIR: warmDir,
+      LOG_LEVEL: "warn",
+    }, port);
+  },
+});
+
+// One unmeasured run per case warms the module cache and creates the warm data dir.
+for (const c of cases) await c.run();
+
+const samples = new Map(cases.map((c) => [c.name, [] as number[]]));
+for (let i = 1; i <= runs; i++) {
+  // Interleave cases so machine noise spreads evenly over them.
+  for (const c of cases) samples.get(c.name)!.push(await c.run());
+  console.error(`[bench:startup] run ${i}/${runs} done`);
+}
+await Deno.remove(warmDir, { recursive: true });
+
+console.log(
+  `\nStart-up to first 200 from /health, ${runs} runs per case, ${Deno.build.target}, deno ${Deno.version.deno}\n`,
+);
+console.log(table([...samples].map(([name, s]) => summarize(name, s)), "bare Deno.serve"));
