@@ -1,19 +1,12 @@
 import assert from "node:assert/strict";
 import { createPgliteSql } from "@colink/platform";
-import { eventually } from "@colink/testing";
+import { eventually, freePort } from "@colink/testing";
 
 const root = new URL("../../", import.meta.url).pathname;
 
-async function freePort(): Promise<number> {
-  const l = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
 /** Starts `deno task dev`'s entry point the way the task does, on a private port and data dir. */
 async function startDev(dataDir: string) {
-  const port = await freePort();
+  const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",

@@ -5,6 +5,7 @@
  *
  *   deno task bench:startup [runs]
  */
+import { freePort } from "@colink/testing";
 import { summarize, table } from "./stats.ts";
 
 const runs = Number(Deno.args[0] ?? 10);
@@ -17,13 +18,6 @@ const perms = [
   "--allow-sys",
   "--allow-run",
 ];
-
-async function freePort(): Promise<number> {
-  const l = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 async function timeToHealthy(
   args: string[],
@@ -38,32 +32,28 @@ async function timeToHealthy(
     stdout: "null",
     stderr: "piped",
   }).spawn();
-  try {
-    for (;;) {
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/health`);
-        await res.body?.cancel();
-        if (res.status === 200) return performance.now() - start;
-      } catch { /* not listening yet */ }
-      if (performance.now() - start > 60_000) throw new Error("no /health within 60s");
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  } finally {
-    child.kill("SIGINT");
-    const status = await child.status;
-    if (!status.success && status.signal !== "SIGINT") {
-      const err = await new Response(child.stderr).text();
-      throw new Error(`process exited with ${status.code}: ${err}`);
-    }
-    await child.stderr.cancel().catch(() => {});
+  let elapsed: number | undefined;
+  while (elapsed === undefined && performance.now() - start < 60_000) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      await res.body?.cancel();
+      if (res.status === 200) elapsed = performance.now() - start;
+    } catch { /* not listening yet */ }
+    if (elapsed === undefined) await new Promise((r) => setTimeout(r, 5));
   }
+  child.kill("SIGINT");
+  const [status, err] = await Promise.all([child.status, new Response(child.stderr).text()]);
+  if (elapsed === undefined || (!status.success && status.signal !== "SIGINT")) {
+    throw new Error(`no healthy start (exit ${status.code}): ${err}`);
+  }
+  return elapsed;
 }
 
 const cases: { name: string; run: () => Promise<number> }[] = [
   {
     name: "bare Deno.serve",
     run: async () => {
-      const port = await freePort();
+      const port = freePort();
       return timeToHealthy(
         ["run", "--allow-net", "shared/bench/bare_server.ts", String(port)],
         {},
@@ -75,7 +65,7 @@ const cases: { name: string; run: () => Promise<number> }[] = [
     name: "colink dev, fresh data dir",
     run: async () => {
       const dir = await Deno.makeTempDir();
-      const port = await freePort();
+      const port = freePort();
       try {
         return await timeToHealthy(["run", ...perms, "services/gateway/main.ts"], {
           PORT: String(port),
@@ -93,7 +83,7 @@ const warmDir = await Deno.makeTempDir();
 cases.push({
   name: "colink dev, restart on existing data",
   run: async () => {
-    const port = await freePort();
+    const port = freePort();
     return timeToHealthy(["run", ...perms, "services/gateway/main.ts"], {
       PORT: String(port),
       DATA_DIR: warmDir,

@@ -1,4 +1,4 @@
-export { eventually, sleep, uniqueSuffix } from "./wait.ts";
+export { eventually, freePort, sleep, uniqueSuffix } from "./wait.ts";
 export { type RealServers, realServers, requireServer } from "./real_servers.ts";
 export { sqlContract, type SqlFixture } from "./contracts/sql_contract.ts";
 export { eventBusContract } from "./contracts/event_bus_contract.ts";

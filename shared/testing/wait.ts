@@ -18,3 +18,11 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 /** A short random suffix so tests sharing a server never share names. */
 export const uniqueSuffix = (): string => crypto.randomUUID().replaceAll("-", "").slice(0, 10);
+
+/** A loopback port that was free a moment ago (for processes a test starts). */
+export function freePort(): number {
+  const l = Deno.listen({ port: 0, hostname: "127.0.0.1" });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
