@@ -52,7 +52,7 @@ async function timeToHealthy(
 const cases: { name: string; run: () => Promise<number> }[] = [
   {
     name: "bare Deno.serve",
-    run: async () => {
+    run: () => {
       const port = freePort();
       return timeToHealthy(
         ["run", "--allow-net", "shared/bench/bare_server.ts", String(port)],
@@ -82,7 +82,7 @@ const cases: { name: string; run: () => Promise<number> }[] = [
 const warmDir = await Deno.makeTempDir();
 cases.push({
   name: "colink dev, restart on existing data",
-  run: async () => {
+  run: () => {
     const port = freePort();
     return timeToHealthy(["run", ...perms, "services/gateway/main.ts"], {
       PORT: String(port),
