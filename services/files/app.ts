@@ -4,6 +4,6 @@ import { defineService } from "@colink/runtime";
 /** The files service: presigned uploads, virus scan, downloads. */
 export const filesService = defineService({
   name: "files",
-  needs: ["sql", "bus", "blobs", "docs"],
+  needs: ["sql", "bus", "blobs", "docs", "scanner"],
   routes: () => new OpenAPIHono(),
 });

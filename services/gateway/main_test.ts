@@ -52,7 +52,7 @@ Deno.test({
       assert.equal(ready.status, 200);
       assert.deepEqual(
         Object.keys((await ready.json()).checks).sort(),
-        ["blobs", "bus", "docs", "kv", "pubsub", "sql"],
+        ["blobs", "bus", "docs", "kv", "pubsub", "scanner", "sql"],
       );
       const metrics = await fetch(`${dev.base}/metrics`);
       assert.match(metrics.headers.get("content-type") ?? "", /^text\/plain/);

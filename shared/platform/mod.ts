@@ -18,3 +18,6 @@ export { createMemoryDocumentStore } from "./docs/memory_document_store.ts";
 export { appendToOutbox, EVENT_ID_HEADER, EVENT_TYPE_HEADER } from "./outbox/outbox.ts";
 export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from "./outbox/relay.ts";
 export { consumeOnce } from "./outbox/consume_once.ts";
+export * from "./scan/port.ts";
+export { BUILTIN_SIGNATURES, createSignatureScanner } from "./scan/signature_scanner.ts";
+export { createClamdScanner } from "./scan/clamd_scanner.ts";

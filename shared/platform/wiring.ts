@@ -9,6 +9,9 @@ import type { EventBus } from "./events/port.ts";
 import { createMemoryBus } from "./events/memory_bus.ts";
 import type { KeyValue, PubSub } from "./kv/port.ts";
 import { createMemoryKeyValue, createMemoryPubSub } from "./kv/memory_kv.ts";
+import { createClamdScanner } from "./scan/clamd_scanner.ts";
+import type { VirusScanner } from "./scan/port.ts";
+import { createSignatureScanner } from "./scan/signature_scanner.ts";
 import { createPgliteSql } from "./sql/pglite_sql.ts";
 import type { Sql } from "./sql/port.ts";
 
@@ -36,6 +39,8 @@ export const InfraEnv = z.object({
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   MONGO_URL: z.string().optional(),
   MONGO_DB: z.string().default("colink"),
+  CLAMAV_HOST: z.string().optional(),
+  CLAMAV_PORT: z.coerce.number().int().positive().default(3310),
 });
 export type InfraEnv = z.infer<typeof InfraEnv>;
 
@@ -46,6 +51,7 @@ export interface AllPorts {
   pubsub: PubSub;
   blobs: BlobStore;
   docs: DocumentStore;
+  scanner: VirusScanner;
 }
 export type Need = keyof AllPorts;
 
@@ -65,6 +71,7 @@ const REQUIRED_IN_DISTRIBUTED: Record<Need, (keyof InfraEnv)[]> = {
   pubsub: ["REDIS_URL"],
   blobs: ["S3_ENDPOINT", "S3_BUCKET"],
   docs: ["MONGO_URL"],
+  scanner: ["CLAMAV_HOST"],
 };
 
 async function devSigningSecret(dataDir: string): Promise<string> {
@@ -97,6 +104,8 @@ async function embedded(need: Need, env: InfraEnv, extra: { fsBlobs?: FsBlobStor
       return createMemoryPubSub();
     case "docs":
       return await createMemoryDocumentStore({ dir: `${dir}/documents` });
+    case "scanner":
+      return createSignatureScanner();
     case "blobs":
       extra.fsBlobs = await createFsBlobStore({
         root: `${dir}/blobs`,
@@ -138,6 +147,8 @@ async function distributed(need: Need, env: InfraEnv, clientId: string) {
       const { createMongoDocumentStore } = await import("./docs/mongo_document_store.ts");
       return await createMongoDocumentStore({ url: env.MONGO_URL!, db: env.MONGO_DB });
     }
+    case "scanner":
+      return createClamdScanner({ host: env.CLAMAV_HOST!, port: env.CLAMAV_PORT });
     case "blobs": {
       const { createS3BlobStore } = await import("./blob/s3_blob_store.ts");
       return await createS3BlobStore({

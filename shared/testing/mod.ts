@@ -6,3 +6,4 @@ export { keyValueContract, pubSubContract } from "./contracts/key_value_contract
 export { blobStoreContract } from "./contracts/blob_store_contract.ts";
 export { documentStoreContract } from "./contracts/document_store_contract.ts";
 export { outboxContract, type OutboxFixture } from "./contracts/outbox_contract.ts";
+export { EICAR, virusScannerContract } from "./contracts/virus_scanner_contract.ts";
