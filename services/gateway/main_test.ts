@@ -71,7 +71,7 @@ Deno.test({
       const [seeded] = await db.query<{ n: number }>("select count(*)::int as n from users");
       await db.query("update users set display_name = 'Alice (edited)' where username = 'alice'");
       await db.close();
-      assert.equal(seeded!.n, 4, "alice, bob, carol and admin are seeded");
+      assert.equal(seeded!.n, 5, "alice, bob, carol, admin and dave are seeded");
 
       const again = await startDev(dataDir);
       const second = await again.stop();
@@ -83,7 +83,7 @@ Deno.test({
         "select username, display_name from users order by username",
       );
       await reopened.close();
-      assert.deepEqual(users.map((u) => u.username), ["admin", "alice", "bob", "carol"]);
+      assert.deepEqual(users.map((u) => u.username), ["admin", "alice", "bob", "carol", "dave"]);
       assert.equal(users.find((u) => u.username === "alice")!.display_name, "Alice (edited)");
     } finally {
       await Deno.remove(dataDir, { recursive: true });

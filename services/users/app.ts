@@ -1,9 +1,9 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
 import { defineService } from "@colink/runtime";
+import { usersRoutes } from "./routes/users_routes.ts";
 
 /** The users service: profiles, status, directory. */
 export const usersService = defineService({
   name: "users",
   needs: ["sql", "kv"],
-  routes: () => new OpenAPIHono(),
+  routes: ({ infra, auth }) => usersRoutes({ sql: infra.sql, kv: infra.kv }, auth),
 });

@@ -12,14 +12,17 @@ export interface DevUser {
 
 /**
  * The dev data promised by shared/API.md: workspace `colink`, public channel `general`, users
- * alice, bob, carol (members) and admin (role admin). Fixed ids so links and tests stay stable
- * across resets. Never seeded outside development.
+ * alice, bob, carol (members) and admin (role admin), plus dave, who signs in with a TOTP second
+ * factor (secret DEV_TOTP_SECRET), to exercise 2FA locally. Fixed ids (the same `sub`s as the
+ * users of deploy/keycloak/colink-realm.json) so links and tests stay stable across resets.
+ * Never seeded outside development.
  */
 export const DEV_USERS: DevUser[] = [
   ["alice", "Alice Liddell", ["member"]],
   ["bob", "Bob Builder", ["member"]],
   ["carol", "Carol Danvers", ["member"]],
   ["admin", "Ada Admin", ["admin", "member"]],
+  ["dave", "Dave Lister", ["member"]],
 ].map(([username, name, roles], i) => ({
   id: `00000000-0000-4000-8000-${String(i + 1).padStart(12, "0")}`,
   sub: `00000000-0000-4000-9000-${String(i + 1).padStart(12, "0")}`,
@@ -28,6 +31,10 @@ export const DEV_USERS: DevUser[] = [
   email: `${username}@colink.dev`,
   realm_roles: roles as string[],
 }));
+
+/** dave's TOTP secret (base32), the same as in the Keycloak dev realm. */
+export const DEV_TOTP_SECRET = "JBSWY3DPEHPK3PXP";
+export const DEV_PASSWORD = "colink-dev";
 
 export const DEV_WORKSPACE = {
   id: "00000000-0000-4000-a000-000000000001",

@@ -8,3 +8,4 @@ export {
   type ServiceApp,
   type ServiceAppOptions,
 } from "./service_app.ts";
+export { bearerSecurity, commonErrors, jsonContent, notFoundResponse } from "./openapi.ts";

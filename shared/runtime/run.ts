@@ -11,9 +11,16 @@ import {
 } from "@colink/http";
 import { createOutboxRelay, migrate, type OutboxRelay } from "@colink/platform";
 import { createInfra, type Infra, InfraEnv, type Need } from "@colink/platform/wiring";
+import { createPrincipalResolver, createTokenVerifier, requireAuth } from "@colink/auth";
+import { createEmbeddedIssuer, devClients, seedDevIdentities } from "@colink/auth/issuer";
+import type { JWTVerifyGetKey } from "jose";
 import type { ServiceDefinition } from "./service.ts";
 
 export const RuntimeEnv = InfraEnv.extend({
+  /** Keycloak realm URL in distributed mode; embedded mode runs its own issuer at PUBLIC_URL. */
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_AUDIENCE: z.string().default("colink-api"),
+  OIDC_CLOCK_SKEW_SEC: z.coerce.number().int().min(0).max(300).default(30),
   PORT: port.default(8000),
   HOST: z.string().default("0.0.0.0"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
@@ -42,11 +49,18 @@ export async function assemble(
   opts: { logger?: Logger; beforeRoutes?: (infra: Infra<Need>) => Promise<void> } = {},
 ): Promise<Process> {
   const logger = opts.logger ?? createLogger(name, env.LOG_LEVEL as LogLevel);
-  const needs = [...new Set(services.flatMap((s) => s.needs))];
+  const embedded = env.COLINK_MODE === "embedded";
+  // Every process authenticates callers (SQL + KV for principals); embedded mode also hosts the
+  // issuer, whose keys and sessions live in the document store and KV.
+  const base: Need[] = embedded ? ["sql", "kv", "docs"] : ["sql", "kv"];
+  const needs = [...new Set<Need>([...services.flatMap((s) => s.needs), ...base])];
+  if (!embedded && !env.OIDC_ISSUER) {
+    throw new ConfigError([{ name: "OIDC_ISSUER", message: "required in distributed mode" }]);
+  }
   const infra = await createInfra(env, needs, `colink-${name}`);
   try {
-    if (infra.sql && env.MIGRATE_ON_START) {
-      const result = await migrate(infra.sql, await colinkMigrations());
+    if (env.MIGRATE_ON_START) {
+      const result = await migrate(infra.sql!, await colinkMigrations());
       if (result.applied.length) logger.info("migrations applied", { applied: result.applied });
     }
     await opts.beforeRoutes?.(infra);
@@ -55,7 +69,32 @@ export async function assemble(
       const blobs = infra.fsBlobs;
       app.on(["GET", "PUT"], "/blobs/*", (c) => blobs.handle(c.req.raw));
     }
-    for (const s of services) app.route("/", s.routes({ infra, logger: logger }));
+    let issuerUrl = env.OIDC_ISSUER;
+    let keys: JWTVerifyGetKey | undefined;
+    if (embedded) {
+      issuerUrl = `${env.PUBLIC_URL.replace(/\/$/, "")}/realms/colink`;
+      const issuer = await createEmbeddedIssuer({
+        issuerUrl,
+        env: env.COLINK_ENV,
+        docs: infra.docs!,
+        kv: infra.kv!,
+        clients: devClients(env.PUBLIC_URL),
+      });
+      if (env.COLINK_ENV === "development") await seedDevIdentities(issuer);
+      app.route("/", issuer.app);
+      keys = issuer.keys.verificationKeys();
+    }
+    const verifier = createTokenVerifier({
+      issuer: issuerUrl!,
+      audience: env.OIDC_AUDIENCE,
+      keys,
+      clockSkewSec: env.OIDC_CLOCK_SKEW_SEC,
+    });
+    const principals = createPrincipalResolver(infra.sql!, infra.kv!);
+    const auth = requireAuth({ verifier, principals });
+    for (const s of services) {
+      app.route("/", s.routes({ infra, logger, auth, verifier, principals }));
+    }
     let relay: OutboxRelay | undefined;
     if (infra.sql && infra.bus) {
       relay = createOutboxRelay({

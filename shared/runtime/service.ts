@@ -1,4 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import type { PrincipalResolver, TokenVerifier } from "@colink/auth";
 import type { Logger } from "@colink/http";
 import type { Infra, Need } from "@colink/platform/wiring";
 
@@ -6,6 +8,10 @@ import type { Infra, Need } from "@colink/platform/wiring";
 export interface ServiceDeps<N extends Need> {
   infra: Infra<N>;
   logger: Logger;
+  /** Middleware that requires a valid access token and sets `principal`. */
+  auth: MiddlewareHandler;
+  verifier: TokenVerifier;
+  principals: PrincipalResolver;
 }
 
 /**

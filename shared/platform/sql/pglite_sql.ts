@@ -8,7 +8,7 @@ interface PgliteLike {
 
 function executor(db: PgliteLike): SqlExecutor {
   return {
-    async query<T extends Row>(text: string, params: readonly unknown[] = []) {
+    async query<T extends object>(text: string, params: readonly unknown[] = []) {
       const res = await db.query<T>(text, [...params]);
       return res.rows;
     },

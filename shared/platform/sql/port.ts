@@ -3,7 +3,7 @@ export type Row = Record<string, unknown>;
 
 export interface SqlExecutor {
   /** One parameterised statement ($1, $2, ...). */
-  query<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  query<T extends object = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
   /** A script of several statements without parameters (migrations, fixtures). */
   exec(script: string): Promise<void>;
 }

@@ -14,7 +14,7 @@ const jsonText = (x: unknown) => (typeof x === "string" ? x : JSON.stringify(x))
 
 function executor(client: Client): SqlExecutor {
   return {
-    async query<T extends Row>(text: string, params: readonly unknown[] = []) {
+    async query<T extends object>(text: string, params: readonly unknown[] = []) {
       const rows = await client.unsafe(text, params as postgres.ParameterOrJSON<never>[]);
       return [...rows] as unknown as T[];
     },

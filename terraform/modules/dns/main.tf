@@ -18,17 +18,23 @@ resource "aws_acm_certificate" "this" {
   }
 }
 
+# Keyed by the configured names (known at plan time), not by the certificate's computed
+# validation options.
 resource "aws_route53_record" "validation" {
-  for_each = {
-    for o in aws_acm_certificate.this.domain_validation_options : o.domain_name => o
-  }
+  for_each = toset(var.hostnames)
 
   zone_id         = data.aws_route53_zone.this.zone_id
-  name            = each.value.resource_record_name
-  type            = each.value.resource_record_type
-  records         = [each.value.resource_record_value]
+  name            = local.validation[each.key].resource_record_name
+  type            = local.validation[each.key].resource_record_type
+  records         = [local.validation[each.key].resource_record_value]
   ttl             = 300
   allow_overwrite = true
+}
+
+locals {
+  validation = {
+    for o in aws_acm_certificate.this.domain_validation_options : o.domain_name => o
+  }
 }
 
 resource "aws_acm_certificate_validation" "this" {

@@ -9,7 +9,7 @@ resource "aws_security_group" "this" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "clients" {
-  for_each = toset(var.allowed_security_group_ids)
+  for_each = var.allowed_security_groups
 
   security_group_id            = aws_security_group.this.id
   referenced_security_group_id = each.value
@@ -47,6 +47,7 @@ resource "aws_docdb_cluster" "this" {
   cluster_identifier = "${var.name}-docdb"
   engine             = "docdb"
   engine_version     = var.engine_version
+  port               = 27017
 
   master_username             = var.username
   manage_master_user_password = true

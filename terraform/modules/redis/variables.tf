@@ -10,9 +10,9 @@ variable "subnet_ids" {
   type = list(string)
 }
 
-variable "allowed_security_group_ids" {
-  description = "Security groups allowed to connect (the EKS nodes)."
-  type        = list(string)
+variable "allowed_security_groups" {
+  description = "Security groups allowed to connect, by a name known at plan time (e.g. { eks_nodes = sg-... })."
+  type        = map(string)
 }
 
 variable "engine_version" {

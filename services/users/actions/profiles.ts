@@ -1,0 +1,116 @@
+import type { SetStatus, UpdateProfile, UserProfile } from "@colink/contracts";
+import { notFound } from "@colink/http";
+import type { KeyValue, Sql } from "@colink/platform";
+import type { z } from "@hono/zod-openapi";
+
+/** Profiles are read on every message render; the seed caches them for 5 minutes. */
+const PROFILE_TTL_MS = 5 * 60_000;
+const cacheKey = (id: string) => `profile:${id}`;
+
+interface ProfileRow {
+  id: string;
+  username: string;
+  display_name: string;
+  email: string | null;
+  avatar_url: string | null;
+  status_text: string | null;
+  status_emoji: string | null;
+  status_expiry: Date | null;
+}
+
+const SELECT = `select u.id, u.username, u.display_name, u.email, u.avatar_url,
+                       s.status_text, s.status_emoji, s.status_expiry
+                  from users u left join user_status s on s.user_id = u.id`;
+
+/** An expired status reads as no status; nothing has to sweep it. */
+function toProfile(r: ProfileRow, now = new Date()): UserProfile {
+  const live = r.status_text !== null && (r.status_expiry === null || r.status_expiry > now) &&
+    (r.status_text !== "" || r.status_emoji !== "");
+  return {
+    id: r.id,
+    username: r.username,
+    display_name: r.display_name,
+    email: r.email,
+    avatar_url: r.avatar_url,
+    status: live
+      ? {
+        status_text: r.status_text!,
+        status_emoji: r.status_emoji ?? "",
+        status_expiry: r.status_expiry?.toISOString() ?? null,
+      }
+      : null,
+  };
+}
+
+export interface ProfileDeps {
+  sql: Sql;
+  kv: KeyValue;
+}
+
+export async function getProfile(d: ProfileDeps, userId: string): Promise<UserProfile> {
+  const cached = await d.kv.get(cacheKey(userId));
+  if (cached) {
+    const p = JSON.parse(cached) as UserProfile;
+    // The cache may outlive a status expiry; re-apply it on read.
+    if (p.status?.status_expiry && new Date(p.status.status_expiry) <= new Date()) p.status = null;
+    return p;
+  }
+  const [row] = await d.sql.query<ProfileRow>(
+    `${SELECT} where u.id = $1 and u.deactivated_at is null`,
+    [userId],
+  );
+  if (!row) throw notFound("user_not_found", "No such user");
+  const profile = toProfile(row);
+  await d.kv.set(cacheKey(userId), JSON.stringify(profile), { ttlMs: PROFILE_TTL_MS });
+  return profile;
+}
+
+export async function updateProfile(
+  d: ProfileDeps,
+  userId: string,
+  patch: z.infer<typeof UpdateProfile>,
+): Promise<UserProfile> {
+  await d.sql.query(
+    `update users set display_name = coalesce($2, display_name),
+                      avatar_url = case when $3::boolean then $4 else avatar_url end,
+                      updated_at = now()
+      where id = $1`,
+    [userId, patch.display_name ?? null, patch.avatar_url !== undefined, patch.avatar_url ?? null],
+  );
+  await d.kv.del(cacheKey(userId));
+  return await getProfile(d, userId);
+}
+
+export async function setStatus(
+  d: ProfileDeps,
+  userId: string,
+  s: z.infer<typeof SetStatus>,
+): Promise<UserProfile> {
+  await d.sql.query(
+    `insert into user_status (user_id, status_text, status_emoji, status_expiry, updated_at)
+     values ($1, $2, $3, $4, now())
+     on conflict (user_id) do update set status_text = excluded.status_text,
+       status_emoji = excluded.status_emoji, status_expiry = excluded.status_expiry, updated_at = now()`,
+    [userId, s.status_text, s.status_emoji, s.status_expiry],
+  );
+  await d.kv.del(cacheKey(userId));
+  return await getProfile(d, userId);
+}
+
+/** Directory search: prefix matches on username and display name first, then substring. */
+export async function searchUsers(
+  d: ProfileDeps,
+  q: string,
+  limit: number,
+): Promise<UserProfile[]> {
+  const pattern = q.replace(/[\\%_]/g, (ch) => `\\${ch}`).toLowerCase();
+  const rows = await d.sql.query<ProfileRow>(
+    `${SELECT}
+      where u.deactivated_at is null
+        and ($1 = '' or lower(u.username) like '%' || $1 || '%' or lower(u.display_name) like '%' || $1 || '%')
+      order by (lower(u.username) like $1 || '%' or lower(u.display_name) like $1 || '%') desc, lower(u.username)
+      limit $2`,
+    [pattern, limit],
+  );
+  return rows.map((r) => toProfile(r));
+}

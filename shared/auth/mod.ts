@@ -1,0 +1,10 @@
+export {
+  createTokenVerifier,
+  type Identity,
+  InvalidTokenError,
+  remoteKeys,
+  type TokenVerifier,
+  type TokenVerifierOptions,
+} from "./verifier.ts";
+export { createPrincipalResolver, type Principal, type PrincipalResolver } from "./principal.ts";
+export { type AuthOptions, bearerToken, requireAuth } from "./middleware.ts";
