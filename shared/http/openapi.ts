@@ -2,7 +2,10 @@ import type { z } from "@hono/zod-openapi";
 import { ErrorBody } from "@colink/contracts";
 
 /** A JSON response (or request body) entry for createRoute(). */
-export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
+export const jsonContent = <T extends z.ZodType>(
+  schema: T,
+  description: string,
+): { description: string; content: { "application/json": { schema: T } } } => ({
   description,
   content: { "application/json": { schema } },
 });

@@ -73,7 +73,7 @@ export async function assemble(
     let keys: JWTVerifyGetKey | undefined;
     if (embedded) {
       issuerUrl = `${env.PUBLIC_URL.replace(/\/$/, "")}/realms/colink`;
-      const issuer = await createEmbeddedIssuer({
+      const issuer = createEmbeddedIssuer({
         issuerUrl,
         env: env.COLINK_ENV,
         docs: infra.docs!,

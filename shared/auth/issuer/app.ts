@@ -105,7 +105,7 @@ function redirectAllowed(client: IssuerClient, uri: string): boolean {
  * who enrolled), the password grant for colink-cli, rotating refresh tokens, userinfo, logout.
  * It refuses to exist in production.
  */
-export async function createEmbeddedIssuer(o: EmbeddedIssuerOptions): Promise<EmbeddedIssuer> {
+export function createEmbeddedIssuer(o: EmbeddedIssuerOptions): EmbeddedIssuer {
   if (o.env === "production") {
     throw new Error(
       "the embedded OIDC issuer is for development only; configure OIDC_ISSUER (Keycloak) in production",

@@ -48,7 +48,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return diff === 0;
 }
 
-export const totpFor = (secret: string, label = "colink") =>
+export const totpFor = (secret: string, label = "colink"): OTPAuth.TOTP =>
   new OTPAuth.TOTP({
     issuer: "CoLink",
     label,

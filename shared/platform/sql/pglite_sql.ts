@@ -1,5 +1,5 @@
 import { PGlite, types } from "@electric-sql/pglite";
-import type { Row, Sql, SqlExecutor } from "./port.ts";
+import type { Sql, SqlExecutor } from "./port.ts";
 
 interface PgliteLike {
   query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;

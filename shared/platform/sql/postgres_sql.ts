@@ -1,5 +1,5 @@
 import postgres from "postgres";
-import type { Row, Sql, SqlExecutor } from "./port.ts";
+import type { Sql, SqlExecutor } from "./port.ts";
 
 export interface PostgresSqlOptions {
   url: string;
