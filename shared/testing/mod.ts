@@ -7,3 +7,4 @@ export { blobStoreContract } from "./contracts/blob_store_contract.ts";
 export { documentStoreContract } from "./contracts/document_store_contract.ts";
 export { outboxContract, type OutboxFixture } from "./contracts/outbox_contract.ts";
 export { EICAR, virusScannerContract } from "./contracts/virus_scanner_contract.ts";
+export { forgedTokenTable, type ForgeryKit, type TokenCase } from "./forged_tokens.ts";
