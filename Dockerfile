@@ -38,6 +38,9 @@ ARG SERVICE
 # (shared/db/mod.ts): --include puts the directory into the binary's embedded file system at the
 # same path relative to the module, where Deno.readDir/readTextFile find it. The gateway also
 # embeds the web client it serves (web/public). Compiling type-checks the service's graph.
+# --exclude bintrees' test/: deno 2.9.6 compile embeds the whole npm snapshot, and analysing
+# bintrees' test/perf/100k (100k lines of signed integers, reached via prom-client -> tdigest)
+# overflows its stack ("thread 'tokio-runtime-worker' has overflowed its stack"). Test data only.
 RUN set -eu; \
     case "${SERVICE:-}" in \
       gateway|realtime|users|channels|messaging|presence|files|search|admin|bi_exporter) ;; \
@@ -46,6 +49,9 @@ RUN set -eu; \
     esac; \
     set -- --include shared/db/migrations; \
     if [ "$SERVICE" = gateway ]; then set -- "$@" --include web/public; fi; \
+    for d in "${DENO_DIR:-/deno-dir}"/npm/*/bintrees/*/test; do \
+      if [ -d "$d" ]; then set -- "$@" --exclude "$d"; fi; \
+    done; \
     mkdir -p /out/data; \
     deno compile --frozen \
       --allow-net --allow-env --allow-read --allow-write --allow-sys \

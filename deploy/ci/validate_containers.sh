@@ -9,11 +9,13 @@
 #   3. drift: every services/<name>/main.ts is built by the Dockerfile and by compose, and each
 #      compose service depends on the backing services its `needs` (services/<name>/app.ts) use
 #   4. the Docker build context, as .dockerignore filters it, holds what the build stage needs:
-#      `deno install --frozen` and `deno check` of every entrypoint run in a copy of it, and the
-#      paths the Dockerfile passes to --include exist there
+#      `deno install --frozen` and `deno check` of every entrypoint run in a copy of it, the
+#      paths the Dockerfile passes to --include exist there, and the Dockerfile's `deno compile`
+#      step itself runs for every SERVICE, with the deno CLI standing in for the denort base
+#      binary (DENORT_BIN), which only dl.deno.land serves
 #
-# Not checked here: `deno compile` itself (it downloads the denort runtime from dl.deno.land,
-# which these machines cannot reach) and pulling or running the images (no engine).
+# Not checked here: the compiled binaries actually starting (that needs the real denort), and
+# pulling or running the images (no Docker engine).
 #
 # Tools are installed idempotently and cached under $COLINK_CACHE (default ~/.cache/colink).
 set -euo pipefail
@@ -191,7 +193,44 @@ PY
   done
   (cd "$ctx" && "$DENO" install --frozen) || rc=1
   (cd "$ctx" && "$DENO" check services/*/main.ts) || rc=1
+  (( rc == 0 )) && { compile_offline "$ctx" || rc=1; }
   rm -rf "$ctx"
+  return "$rc"
+}
+
+# Runs the Dockerfile's own `deno compile` RUN step, verbatim, for every SERVICE in the context
+# copy. The one thing these machines cannot fetch is the denort base binary, so DENORT_BIN
+# points deno compile at a copy of the deno CLI instead: everything else (module graph, npm
+# snapshot, --include/--exclude, the embedded file system) is what the image build does. The
+# binaries produced this way do not run as the service; they are checked and thrown away.
+compile_offline() {
+  local ctx="$1" work rc=0 svc out
+  work="$(mktemp -d)"
+  /usr/bin/python3 - "$work/compile.sh" <<'PY' || { rm -rf "$work"; return 1; }
+import re, sys
+text = open("Dockerfile").read().replace("\\\n", " ")
+runs = [l[4:] for l in text.splitlines() if l.startswith("RUN ") and "deno compile" in l]
+if len(runs) != 1:
+    sys.exit(f"expected one RUN with deno compile in the Dockerfile, found {len(runs)}")
+open(sys.argv[1], "w").write(runs[0] + "\n")
+PY
+  sed -i "s#/out/#$work/out/#g" "$work/compile.sh"
+  cp "$("$DENO" eval --quiet 'console.log(Deno.execPath())')" "$work/denort"
+  local deno_dir; deno_dir="$("$DENO" info --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["denoDir"])')"
+  for svc in "${SERVICES[@]}"; do
+    rm -rf "$work/out"
+    out="$(cd "$ctx" && PATH="$(dirname "$DENO"):$PATH" SERVICE="$svc" DENO_DIR="$deno_dir" \
+      DENORT_BIN="$work/denort" NO_COLOR=1 sh "$work/compile.sh" 2>&1)" || {
+      printf '%s\n' "$out" | tail -n 30 >&2; log "deno compile of $svc failed"; rc=1; continue; }
+    # The embedded file tree must hold what the binary reads at run time.
+    if ! grep -q 'migrations/\*' <<<"$out"; then log "$svc: shared/db/migrations not embedded"; rc=1; fi
+    if [[ "$svc" == gateway ]] && ! grep -qE '(^|[^a-z_])web/' <<<"$out"; then
+      log "$svc: web/public not embedded"; rc=1
+    fi
+    [[ -s "$work/out/colink" ]] || { log "$svc: no binary written"; rc=1; }
+    log "deno compile $svc: ok ($(grep -oE '^Files: .*' <<<"$out" || true))"
+  done
+  rm -rf "$work"
   return "$rc"
 }
 
@@ -207,7 +246,7 @@ check "hadolint Dockerfile" hadolint_dockerfile
 check "docker-compose 1.29 config" compose_v1_config
 check "compose v2 config" compose_v2_config
 check "services, Dockerfile and compose agree" drift
-check "build context: deno install --frozen + deno check" build_context
+check "build context: deno install --frozen, deno check, deno compile" build_context
 
 if (( ${#FAILED[@]} )); then
   log "${#FAILED[@]} check(s) failed: ${FAILED[*]}"

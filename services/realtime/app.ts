@@ -1,9 +1,9 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
 import { defineService } from "@colink/runtime";
+import { wsRoutes } from "./routes/ws_routes.ts";
 
-/** The realtime service: WebSocket gateway: resumable per-user event streams. */
+/** The realtime service: WebSocket gateway with resumable per-user event streams. */
 export const realtimeService = defineService({
   name: "realtime",
   needs: ["sql", "bus", "kv", "pubsub"],
-  routes: () => new OpenAPIHono(),
+  routes: ({ verifier, principals }) => wsRoutes({ verifier, principals }),
 });

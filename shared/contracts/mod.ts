@@ -1,3 +1,4 @@
 export * from "./errors.ts";
 export * from "./events.ts";
 export * from "./users.ts";
+export * from "./ws.ts";

@@ -12,7 +12,12 @@ import {
 import { createOutboxRelay, migrate, type OutboxRelay } from "@colink/platform";
 import { createInfra, type Infra, InfraEnv, type Need } from "@colink/platform/wiring";
 import { createPrincipalResolver, createTokenVerifier, requireAuth } from "@colink/auth";
-import { createEmbeddedIssuer, devClients, seedDevIdentities } from "@colink/auth/issuer";
+import {
+  createEmbeddedIssuer,
+  devClients,
+  type EmbeddedIssuer,
+  seedDevIdentities,
+} from "@colink/auth/issuer";
 import type { JWTVerifyGetKey } from "jose";
 import type { ServiceDefinition } from "./service.ts";
 
@@ -30,6 +35,8 @@ export type RuntimeEnv = z.infer<typeof RuntimeEnv>;
 
 export interface Process {
   app: ServiceApp;
+  /** The embedded OIDC issuer, in embedded mode. */
+  issuer?: EmbeddedIssuer;
   infra: Infra<Need>;
   relay?: OutboxRelay;
   logger: Logger;
@@ -71,9 +78,10 @@ export async function assemble(
     }
     let issuerUrl = env.OIDC_ISSUER;
     let keys: JWTVerifyGetKey | undefined;
+    let issuer: EmbeddedIssuer | undefined;
     if (embedded) {
       issuerUrl = `${env.PUBLIC_URL.replace(/\/$/, "")}/realms/colink`;
-      const issuer = createEmbeddedIssuer({
+      issuer = createEmbeddedIssuer({
         issuerUrl,
         env: env.COLINK_ENV,
         docs: infra.docs!,
@@ -106,6 +114,7 @@ export async function assemble(
     }
     return {
       app,
+      issuer,
       infra,
       relay,
       logger,

@@ -8,3 +8,4 @@ export { documentStoreContract } from "./contracts/document_store_contract.ts";
 export { outboxContract, type OutboxFixture } from "./contracts/outbox_contract.ts";
 export { EICAR, virusScannerContract } from "./contracts/virus_scanner_contract.ts";
 export { forgedTokenTable, type ForgeryKit, type TokenCase } from "./forged_tokens.ts";
+export { type RunningProcess, startProcess } from "./process.ts";

@@ -1,0 +1,82 @@
+import { ClientFrame, type ServerFrame, WS_CLOSE } from "@colink/contracts";
+import type { Principal, PrincipalResolver, TokenVerifier } from "@colink/auth";
+
+export interface Socket {
+  send(frame: ServerFrame): void;
+  close(code: number, reason: string): void;
+}
+
+export interface ConnectionDeps {
+  verifier: TokenVerifier;
+  principals: PrincipalResolver;
+  /** How long a new socket may stay unauthenticated. */
+  authTimeoutMs?: number;
+}
+
+/**
+ * One WebSocket connection's protocol: nothing but an `auth` frame is accepted until the
+ * caller proved who they are (a token in the frame, or the browser session's token found on
+ * the upgrade request); a bad or missing proof closes with 4401. The socket also closes when
+ * the token expires, so a revoked user cannot keep listening on an old connection.
+ */
+export function createConnection(
+  socket: Socket,
+  d: ConnectionDeps,
+  sessionToken?: () => Promise<string | undefined>,
+) {
+  let principal: Principal | undefined;
+  let authenticating = false;
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  const close = (code: number, reason: string) => {
+    timers.forEach(clearTimeout);
+    socket.close(code, reason);
+  };
+  timers.push(setTimeout(() => {
+    if (!principal) close(WS_CLOSE.unauthenticated, "authentication timeout");
+  }, d.authTimeoutMs ?? 5_000));
+
+  async function authenticate(token: string | undefined) {
+    authenticating = true;
+    try {
+      const jwt = token ?? await sessionToken?.();
+      if (!jwt) return close(WS_CLOSE.unauthenticated, "no credentials");
+      const identity = await d.verifier.verify(jwt);
+      principal = await d.principals.resolve(identity);
+      const remaining = identity.expiresAt.getTime() - Date.now();
+      timers.push(
+        setTimeout(() => close(WS_CLOSE.tokenExpired, "token expired"), Math.max(0, remaining)),
+      );
+      socket.send({ type: "hello", user_id: principal.userId, cursor: "0" });
+    } catch {
+      close(WS_CLOSE.unauthenticated, "invalid credentials");
+    } finally {
+      authenticating = false;
+    }
+  }
+
+  return {
+    get principal() {
+      return principal;
+    },
+    async onMessage(raw: string) {
+      let frame: ClientFrame;
+      try {
+        frame = ClientFrame.parse(JSON.parse(raw));
+      } catch {
+        return principal
+          ? socket.send({ type: "error", code: "bad_frame", message: "Unrecognised frame" })
+          : close(WS_CLOSE.unauthenticated, "expected an auth frame");
+      }
+      if (!principal) {
+        if (frame.type !== "auth" || authenticating) {
+          return close(WS_CLOSE.unauthenticated, "expected an auth frame");
+        }
+        return await authenticate(frame.token);
+      }
+      if (frame.type === "ping") socket.send({ type: "pong" });
+    },
+    onClose() {
+      timers.forEach(clearTimeout);
+    },
+  };
+}

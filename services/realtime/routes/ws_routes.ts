@@ -1,0 +1,55 @@
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { upgradeWebSocket } from "hono/deno";
+import type { ServerFrame } from "@colink/contracts";
+import { HttpError } from "@colink/http";
+import { type ConnectionDeps, createConnection } from "../actions/connection.ts";
+
+export type WsDeps = ConnectionDeps & {
+  sessionToken?: (req: Request) => Promise<string | undefined>;
+};
+
+const wsRoute = createRoute({
+  method: "get",
+  path: "/ws",
+  tags: ["realtime"],
+  summary: "The realtime WebSocket (frames: shared/API.md, 'WebSocket')",
+  responses: {
+    101: {
+      description:
+        "Switched to WebSocket; authenticate with an auth frame within 5 s or be closed with 4401",
+    },
+    426: { description: "Not a WebSocket upgrade request" },
+  },
+});
+
+/** GET /ws: the realtime socket. The route only adapts the transport; see actions/connection.ts. */
+export function wsRoutes(d: WsDeps): OpenAPIHono {
+  const app = new OpenAPIHono();
+  const upgrade = upgradeWebSocket((c) => {
+    const req = c.req.raw;
+    let conn: ReturnType<typeof createConnection> | undefined;
+    return {
+      onOpen(_evt, ws) {
+        conn = createConnection(
+          {
+            send: (frame: ServerFrame) => ws.readyState === 1 && ws.send(JSON.stringify(frame)),
+            close: (code, reason) => ws.close(code, reason),
+          },
+          d,
+          d.sessionToken ? () => d.sessionToken!(req) : undefined,
+        );
+      },
+      async onMessage(evt) {
+        await conn?.onMessage(typeof evt.data === "string" ? evt.data : "");
+      },
+      onClose() {
+        conn?.onClose();
+      },
+    };
+  });
+  app.use("/ws", upgrade);
+  app.openapi(wsRoute, () => {
+    throw new HttpError(426, "upgrade_required", "GET /ws expects a WebSocket upgrade");
+  });
+  return app;
+}

@@ -1,0 +1,24 @@
+import { z } from "zod";
+
+/** Frames a client sends on /ws (shared/API.md, "WebSocket"). */
+export const ClientFrame = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("auth"),
+    token: z.string().min(1).optional(),
+    resume: z.string().min(1).optional(),
+  }),
+  z.object({ type: z.literal("typing"), channel_id: z.uuid() }),
+  z.object({ type: z.literal("presence"), status: z.enum(["online", "away"]) }),
+  z.object({ type: z.literal("ping") }),
+]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+
+export type ServerFrame =
+  | { type: "hello"; user_id: string; cursor: string }
+  | { type: "event"; cursor?: string; event: string; data: unknown }
+  | { type: "pong" }
+  | { type: "resync_required" }
+  | { type: "error"; code: string; message: string };
+
+/** Close codes: 4401 unauthenticated (no/invalid auth in time), 4400 protocol violation. */
+export const WS_CLOSE = { unauthenticated: 4401, badFrame: 4400, tokenExpired: 4403 } as const;
