@@ -19,11 +19,17 @@ export interface ConnectionDeps {
  * the upgrade request); a bad or missing proof closes with 4401. The socket also closes when
  * the token expires, so a revoked user cannot keep listening on an old connection.
  */
+export interface Connection {
+  readonly principal: Principal | undefined;
+  onMessage(raw: string): Promise<void>;
+  onClose(): void;
+}
+
 export function createConnection(
   socket: Socket,
   d: ConnectionDeps,
   sessionToken?: () => Promise<string | undefined>,
-) {
+): Connection {
   let principal: Principal | undefined;
   let authenticating = false;
   const timers: ReturnType<typeof setTimeout>[] = [];
