@@ -7,7 +7,9 @@
 #   2. `docker-compose config -q` with Debian's docker-compose 1.29 AND with Compose v2 (built from
 #      the Go module proxy), so the file stays valid for both
 #   3. drift: every services/<name>/main.ts is built by the Dockerfile and by compose, and each
-#      compose service depends on the backing services its `needs` (services/<name>/app.ts) use
+#      compose service depends on the backing services behind its ports (its `needs` in
+#      services/<name>/app.ts plus what every process gets, shared/runtime/run.ts) and sets the
+#      env the code requires in distributed mode
 #   4. the Docker build context, as .dockerignore filters it, holds what the build stage needs:
 #      `deno install --frozen` and `deno check` of every entrypoint run in a copy of it, the
 #      paths the Dockerfile passes to --include exist there, and the Dockerfile's `deno compile`
@@ -30,7 +32,8 @@ die() { printf '[containers] ERROR: %s\n' "$*" >&2; exit 1; }
 HADOLINT_VERSION="${HADOLINT_VERSION:-2.15.1}"
 COMPOSE_V2_VERSION="${COMPOSE_V2_VERSION:-v2.40.3}" # needs go >= 1.24.9
 
-# The services the Dockerfile builds, and which compose service needs which backing service.
+# Every service the Dockerfile can build (the drift check compares it with services/ and the
+# Dockerfile's SERVICE allow-list).
 SERVICES=(gateway realtime users channels messaging presence files search admin bi_exporter)
 
 # ------------------------------------------------------------------------------------ tools
@@ -136,23 +139,46 @@ for d in sorted(dirs - set(built)):
 
 port_to_service = {"sql": "postgres", "bus": "kafka", "kv": "redis", "pubsub": "redis",
                    "docs": "mongo", "blobs": "minio-init", "scanner": "clamav"}
+
+# What the code itself demands in distributed mode: the env per port (REQUIRED_IN_DISTRIBUTED in
+# wiring.ts), the ports every process gets on top of its own (`base` in run.ts), and settings
+# run.ts requires of every process. These greps fail loudly if that code is reshaped: then
+# update them here rather than drop them.
+wiring = pathlib.Path("shared/platform/wiring.ts").read_text()
+run = pathlib.Path("shared/runtime/run.ts").read_text()
+req_block = re.search(r"REQUIRED_IN_DISTRIBUTED[^=]*=\s*\{(.*?)\n\};", wiring, re.S)
+base_m = re.search(r"const base[^=]*=\s*embedded\s*\?\s*\[[^\]]*\]\s*:\s*\[([^\]]*)\]", run)
+if not req_block:
+    problems.append("shared/platform/wiring.ts: REQUIRED_IN_DISTRIBUTED not found")
+if not base_m:
+    problems.append("shared/runtime/run.ts: distributed `base` needs not found")
+required = {k: re.findall(r'"(\w+)"', v) for k, v in re.findall(r"(\w+):\s*\[([^\]]*)\]", req_block.group(1))} if req_block else {}
+base = re.findall(r'"(\w+)"', base_m.group(1)) if base_m else []
+always_env = re.findall(r'name:\s*"(\w+)",\s*message:\s*"required in distributed mode"', run)
+for n in sorted(set(required) - set(port_to_service)):
+    problems.append(f"port {n!r} (wiring.ts) is not mapped to a backing service in this script")
+
 for svc, name in sorted(built.items()):
     app = pathlib.Path("services", svc, "app.ts")
     m = re.search(r"needs:\s*\[([^\]]*)\]", app.read_text()) if app.exists() else None
     if not m:
         problems.append(f"{app}: no `needs: [...]` found")
         continue
-    needs = re.findall(r'"(\w+)"', m.group(1))
+    needs = sorted(set(re.findall(r'"(\w+)"', m.group(1))) | set(base))
     want = {port_to_service[n] for n in needs if n in port_to_service}
     unknown = [n for n in needs if n not in port_to_service]
     if unknown:
         problems.append(f"{app}: needs {unknown} not mapped to a backing service in this script")
     have = set(cfg[name].get("depends_on", {}))
     if want - have:
-        problems.append(f"compose service {name} needs {sorted(needs)} but does not depend on {sorted(want - have)}")
+        problems.append(f"compose service {name} needs {needs} but does not depend on {sorted(want - have)}")
     env = cfg[name].get("environment", {})
     if env.get("COLINK_MODE") != "distributed":
         problems.append(f"compose service {name}: COLINK_MODE is {env.get('COLINK_MODE')!r}, not distributed")
+    missing_env = sorted({k for n in needs for k in required.get(n, [])} | set(always_env))
+    missing_env = [k for k in missing_env if not env.get(k)]
+    if missing_env:
+        problems.append(f"compose service {name}: required in distributed mode but unset: {missing_env}")
 
 for p in problems:
     print(f"  - {p}", file=sys.stderr)
@@ -223,12 +249,12 @@ PY
       DENORT_BIN="$work/denort" NO_COLOR=1 sh "$work/compile.sh" 2>&1)" || {
       printf '%s\n' "$out" | tail -n 30 >&2; log "deno compile of $svc failed"; rc=1; continue; }
     # The embedded file tree must hold what the binary reads at run time.
-    if ! grep -q 'migrations/\*' <<<"$out"; then log "$svc: shared/db/migrations not embedded"; rc=1; fi
+    if ! grep -q 'migrations/' <<<"$out"; then log "$svc: shared/db/migrations not embedded"; rc=1; fi
     if [[ "$svc" == gateway ]] && ! grep -qE '(^|[^a-z_])web/' <<<"$out"; then
       log "$svc: web/public not embedded"; rc=1
     fi
     [[ -s "$work/out/colink" ]] || { log "$svc: no binary written"; rc=1; }
-    log "deno compile $svc: ok ($(grep -oE '^Files: .*' <<<"$out" || true))"
+    log "deno compile $svc: compiled ($(grep -oE '^Files: .*' <<<"$out" || true))"
   done
   rm -rf "$work"
   return "$rc"

@@ -84,7 +84,9 @@ ensure_kubecheck() {
   [[ -x "$BIN/kubecheck-$sum" ]] && { ln -sfn "kubecheck-$sum" "$BIN/kubecheck"; return 0; }
   go="$(go_bin)" || { log "kubecheck needs the Go toolchain"; return 1; }
   log "building kubecheck"
-  (cd "$src" && "$go" build -trimpath -o "$BIN/kubecheck-$sum" .) && ln -sfn "kubecheck-$sum" "$BIN/kubecheck"
+  (cd "$src" && "$go" build -trimpath -o "$BIN/kubecheck-$sum" .) || return 1
+  find "$BIN" -maxdepth 1 -name 'kubecheck-*' ! -name "kubecheck-$sum" -delete
+  ln -sfn "kubecheck-$sum" "$BIN/kubecheck"
 }
 
 k8s_target() { kustomize_build "$1" > "$WORK/rendered.yaml" && "$BIN/kubecheck" < "$WORK/rendered.yaml"; }

@@ -1,11 +1,41 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
 import type { ErrorBody } from "@colink/contracts";
 import { type FieldIssue, HttpError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createHttpMetrics } from "./metrics.ts";
+import { jsonContent } from "./openapi.ts";
 import { requestId } from "./request_id.ts";
+
+const Health = z.object({ status: z.literal("ok"), service: z.string() }).openapi("Health");
+const Readiness = z.object({
+  status: z.enum(["ready", "not_ready"]),
+  service: z.string(),
+  checks: z.record(
+    z.string(),
+    z.object({ status: z.enum(["ok", "down"]), error: z.string().optional() }),
+  ),
+}).openapi("Readiness");
+const readyRoute = createRoute({
+  method: "get",
+  path: "/ready",
+  tags: ["operations"],
+  summary: "Readiness: every dependency answers",
+  responses: {
+    200: jsonContent(Readiness, "Every dependency answered"),
+    503: jsonContent(Readiness, "A dependency did not answer"),
+  },
+});
+const metricsRoute = createRoute({
+  method: "get",
+  path: "/metrics",
+  tags: ["operations"],
+  summary: "Prometheus metrics (text exposition format)",
+  responses: {
+    200: { description: "Prometheus text", content: { "text/plain": { schema: z.string() } } },
+  },
+});
 
 /** A dependency probe for /ready: resolves when the dependency answers, throws otherwise. */
 export type ReadinessCheck = () => Promise<unknown>;
@@ -96,9 +126,29 @@ export function createServiceApp(opts: ServiceAppOptions): ServiceApp {
     )
   );
 
-  app.get("/health", (c) => c.json({ status: "ok", service: opts.name }));
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "An access token from the OIDC issuer (Keycloak, or the embedded issuer in dev)",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: `CoLink ${opts.name} API`, version: "1.0.0", description: "See shared/API.md" },
+  });
 
-  app.get("/ready", async (c) => {
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/health",
+      tags: ["operations"],
+      summary: "Liveness",
+      responses: { 200: jsonContent(Health, "The process is up") },
+    }),
+    (c) => c.json({ status: "ok" as const, service: opts.name }, 200),
+  );
+
+  app.openapi(readyRoute, async (c) => {
     const timeout = opts.readyTimeoutMs ?? 2_000;
     const entries = await Promise.all(
       Object.entries(opts.checks ?? {}).map(async ([name, check]) => {
@@ -132,9 +182,9 @@ export function createServiceApp(opts: ServiceAppOptions): ServiceApp {
     );
   });
 
-  app.get("/metrics", async (c) => {
-    c.header("Content-Type", metrics.registry.contentType);
-    return c.body(await metrics.registry.metrics());
+  app.openapi(metricsRoute, async (c) => {
+    const text = await metrics.registry.metrics();
+    return c.text(text, 200, { "Content-Type": metrics.registry.contentType });
   });
 
   return app;

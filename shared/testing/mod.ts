@@ -9,3 +9,10 @@ export { outboxContract, type OutboxFixture } from "./contracts/outbox_contract.
 export { EICAR, virusScannerContract } from "./contracts/virus_scanner_contract.ts";
 export { forgedTokenTable, type ForgeryKit, type TokenCase } from "./forged_tokens.ts";
 export { type RunningProcess, startProcess } from "./process.ts";
+export {
+  type CheckedClient,
+  checkedClient,
+  createResponseChecker,
+  type ResponseChecker,
+} from "./openapi_check.ts";
+export { passwordGrant } from "./tokens.ts";
