@@ -27,8 +27,8 @@ Deno.test({
       const doc = await res.json();
       assert.equal(doc.openapi, "3.1.0");
 
-      const undocumented = () => {
-        const routes = proc.app.routes.filter((r) =>
+      const undocumented = (all: { method: string; path: string }[]) => {
+        const routes = all.filter((r) =>
           r.method !== "ALL" && /^\/(api\/|ws$|health$|ready$|metrics$)/.test(r.path)
         );
         assert.ok(routes.length >= 8, `found ${routes.length} routes`);
@@ -44,13 +44,13 @@ Deno.test({
       await t.step(
         "every /api, /ws and operations route registered on the app is in the document",
         () => {
-          assert.deepEqual(undocumented(), []);
+          assert.deepEqual(undocumented(proc.app.routes), []);
         },
       );
 
       await t.step("a route added without a contract is reported", () => {
-        proc.app.get("/api/v1/sneaky/:id", (c) => c.text("hi"));
-        assert.deepEqual(undocumented(), ["GET /api/v1/sneaky/:id"]);
+        const sneaky = { method: "GET", path: "/api/v1/sneaky/:id" };
+        assert.deepEqual(undocumented([...proc.app.routes, sneaky]), ["GET /api/v1/sneaky/:id"]);
       });
 
       await t.step(
