@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
 import type { ErrorBody } from "@colink/contracts";
@@ -47,6 +48,8 @@ export interface ServiceAppOptions {
   logger?: Logger;
   /** Per-check timeout for /ready. */
   readyTimeoutMs?: number;
+  /** Runs for every request, after request id and metrics, before any route. */
+  middleware?: MiddlewareHandler[];
 }
 
 export type ServiceApp = OpenAPIHono;
@@ -93,6 +96,7 @@ export function createServiceApp(opts: ServiceAppOptions): ServiceApp {
 
   app.use("*", requestId());
   app.use("*", metrics.middleware);
+  for (const m of opts.middleware ?? []) app.use("*", m);
 
   app.onError((err, c) => {
     const id = c.get("requestId") ?? crypto.randomUUID();

@@ -45,6 +45,27 @@ export interface Process {
 }
 
 /**
+ * Where tokens come from: Keycloak (OIDC_ISSUER) in distributed mode, or the embedded issuer,
+ * served by this process at PUBLIC_URL/realms/colink, in embedded mode.
+ */
+async function identityProvider(
+  env: RuntimeEnv,
+  infra: Infra<Need>,
+): Promise<{ issuer?: EmbeddedIssuer; issuerUrl: string; keys?: JWTVerifyGetKey }> {
+  if (env.COLINK_MODE !== "embedded") return { issuerUrl: env.OIDC_ISSUER! };
+  const issuerUrl = `${env.PUBLIC_URL.replace(/\/$/, "")}/realms/colink`;
+  const issuer = createEmbeddedIssuer({
+    issuerUrl,
+    env: env.COLINK_ENV,
+    docs: infra.docs!,
+    kv: infra.kv!,
+    clients: devClients(env.PUBLIC_URL),
+  });
+  if (env.COLINK_ENV === "development") await seedDevIdentities(issuer);
+  return { issuer, issuerUrl, keys: issuer.keys.verificationKeys() };
+}
+
+/**
  * Builds one process from one or more service definitions: constructs the union of their
  * ports, migrates the database, starts the outbox relay when the process has both SQL and the
  * bus, and mounts every service's routes on one app with the shared ops endpoints.
@@ -53,7 +74,12 @@ export async function assemble(
   name: string,
   services: readonly ServiceDefinition[],
   env: RuntimeEnv,
-  opts: { logger?: Logger; beforeRoutes?: (infra: Infra<Need>) => Promise<void> } = {},
+  opts: {
+    logger?: Logger;
+    beforeRoutes?: (infra: Infra<Need>) => Promise<void>;
+    /** The raw environment, for services' own config schemas. */
+    rawEnv?: Record<string, string | undefined>;
+  } = {},
 ): Promise<Process> {
   const logger = opts.logger ?? createLogger(name, env.LOG_LEVEL as LogLevel);
   const embedded = env.COLINK_MODE === "embedded";
@@ -71,38 +97,37 @@ export async function assemble(
       if (result.applied.length) logger.info("migrations applied", { applied: result.applied });
     }
     await opts.beforeRoutes?.(infra);
-    const app = createServiceApp({ name, checks: infra.checks, logger });
-    if (infra.fsBlobs) {
-      const blobs = infra.fsBlobs;
-      app.on(["GET", "PUT"], "/blobs/*", (c) => blobs.handle(c.req.raw));
-    }
-    let issuerUrl = env.OIDC_ISSUER;
-    let keys: JWTVerifyGetKey | undefined;
-    let issuer: EmbeddedIssuer | undefined;
-    if (embedded) {
-      issuerUrl = `${env.PUBLIC_URL.replace(/\/$/, "")}/realms/colink`;
-      issuer = createEmbeddedIssuer({
-        issuerUrl,
-        env: env.COLINK_ENV,
-        docs: infra.docs!,
-        kv: infra.kv!,
-        clients: devClients(env.PUBLIC_URL),
-      });
-      if (env.COLINK_ENV === "development") await seedDevIdentities(issuer);
-      app.route("/", issuer.app);
-      keys = issuer.keys.verificationKeys();
-    }
+    const { issuer, issuerUrl, keys } = await identityProvider(env, infra);
     const verifier = createTokenVerifier({
-      issuer: issuerUrl!,
+      issuer: issuerUrl,
       audience: env.OIDC_AUDIENCE,
       keys,
       clockSkewSec: env.OIDC_CLOCK_SKEW_SEC,
     });
     const principals = createPrincipalResolver(infra.sql!, infra.kv!);
     const auth = requireAuth({ verifier, principals });
-    for (const s of services) {
-      app.route("/", s.routes({ infra, logger, auth, verifier, principals }));
+    const deps = services.map((s) => ({
+      infra,
+      logger,
+      env,
+      config: s.config
+        ? parseConfig(s.config as unknown as z.ZodObject, opts.rawEnv ?? {})
+        : undefined,
+      auth,
+      verifier,
+      principals,
+      oidc: { issuer: issuerUrl, audience: env.OIDC_AUDIENCE },
+    }));
+    // The gateway's edge (headers, CORS, sessions, rate limits) runs before every route,
+    // the ops endpoints and the issuer's pages included.
+    const edge = services.flatMap((s, i) => s.middleware?.(deps[i]!) ?? []);
+    const app = createServiceApp({ name, checks: infra.checks, logger, middleware: edge });
+    if (infra.fsBlobs) {
+      const blobs = infra.fsBlobs;
+      app.on(["GET", "PUT"], "/blobs/*", (c) => blobs.handle(c.req.raw));
     }
+    if (issuer) app.route("/", issuer.app);
+    services.forEach((s, i) => app.route("/", s.routes(deps[i]!)));
     let relay: OutboxRelay | undefined;
     if (infra.sql && infra.bus) {
       relay = createOutboxRelay({
@@ -165,7 +190,7 @@ export async function serve(
   const p = typeof plan === "function" ? plan(env) : plan;
   let proc: Process;
   try {
-    proc = await assemble(p.name, p.services, env, { beforeRoutes: p.beforeRoutes });
+    proc = await assemble(p.name, p.services, env, { beforeRoutes: p.beforeRoutes, rawEnv });
   } catch (e) {
     exitOnConfigError(p.name, e);
   }

@@ -1,31 +1,44 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
+import type { z } from "zod";
 import type { PrincipalResolver, TokenVerifier } from "@colink/auth";
 import type { Logger } from "@colink/http";
-import type { Infra, Need } from "@colink/platform/wiring";
+import type { Infra, InfraEnv, Need } from "@colink/platform/wiring";
 
-/** What a service's routes get: the ports it declared, and a logger. */
-export interface ServiceDeps<N extends Need> {
+/** What a service's routes get: the ports it declared, its parsed config, auth, a logger. */
+export interface ServiceDeps<N extends Need, C = unknown> {
   infra: Infra<N>;
   logger: Logger;
+  /** The service's own settings, parsed once from the environment with its `config` schema. */
+  config: C;
+  /** The shared settings every process has (mode, public URL, ...). */
+  env: InfraEnv;
   /** Middleware that requires a valid access token and sets `principal`. */
   auth: MiddlewareHandler;
   verifier: TokenVerifier;
   principals: PrincipalResolver;
+  /** The OIDC issuer callers' tokens come from (Keycloak, or the embedded one). */
+  oidc: { issuer: string; audience: string };
 }
 
 /**
- * A service as the runtime sees it: a name, the ports it needs, and its routes. The same
- * definition runs alone (its own main.ts, real adapters) or mounted with the others in the
- * embedded process; which adapters it gets is decided in wiring, never here.
+ * A service as the runtime sees it: a name, the ports it needs, its settings and its routes.
+ * The same definition runs alone (its own main.ts, real adapters) or mounted with the others in
+ * the embedded process; which adapters it gets is decided in wiring, never here.
  */
-export interface ServiceDefinition<N extends Need = Need> {
+export interface ServiceDefinition<N extends Need = Need, C = unknown> {
   name: string;
   needs: readonly N[];
+  /** zod schema of the service's own environment variables (defaults for every field). */
+  config?: z.ZodType<C>;
+  /** Middleware for every request of the process, before any route (the gateway's edge). */
+  middleware?(deps: ServiceDeps<N, C>): MiddlewareHandler[];
   /** Domain routes (under /api/v1/...). Called once per process; no I/O at definition time. */
-  routes(deps: ServiceDeps<N>): OpenAPIHono;
+  routes(deps: ServiceDeps<N, C>): OpenAPIHono;
 }
 
-export function defineService<N extends Need>(def: ServiceDefinition<N>): ServiceDefinition<N> {
+export function defineService<N extends Need, C = unknown>(
+  def: ServiceDefinition<N, C>,
+): ServiceDefinition<N, C> {
   return def;
 }
