@@ -80,8 +80,9 @@ RUN groupadd --system --gid 65532 nonroot \
 
 WORKDIR /app
 COPY --from=build /out/colink /app/colink
-# DATA_DIR is only written in embedded mode (PGlite, blobs, documents): the gateway image can
-# run the whole product in one container with COLINK_MODE=embedded and a volume on /data.
+# DATA_DIR is only written in embedded mode (PGlite, blobs, documents, dev issuer keys): the
+# gateway image can run the whole product as a demo with COLINK_MODE=embedded
+# COLINK_ENV=development (the embedded issuer refuses production) and a volume on /data.
 COPY --from=build --chown=nonroot:nonroot /out/data /data
 
 ENV COLINK_MODE=distributed \

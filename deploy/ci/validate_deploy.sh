@@ -165,7 +165,7 @@ validate_terraform() {
   find "$WORK/tf" -name .terraform -type d -prune -exec rm -rf {} +
 
   local plugins; plugins="$(plugin_dir_for)"
-  if ! find -L "$plugins" -path '*/hashicorp/aws/*' -name 'terraform-provider-aws*' -type f 2>/dev/null | grep -q .; then
+  if [[ -z "$(find -L "$plugins" -path '*/hashicorp/aws/*' -name 'terraform-provider-aws*' -type f 2>/dev/null)" ]]; then
     if [[ "$REQUIRE_TF_VALIDATE" == 1 ]]; then
       check "terraform validate (no hashicorp/aws provider under $PLUGIN_DIR)" false
     else
@@ -176,9 +176,10 @@ validate_terraform() {
 
   # The tests use mock_provider's override_during: Terraform >= 1.11 only. OpenTofu does not
   # parse them (and would fail init/validate on them), so its copy drops them.
-  local run_tests=0
-  if [[ "$TF_KIND" == terraform ]] && "$TF" version -json 2>/dev/null |
-    grep -Eq '"terraform_version": *"1\.(1[1-9]|[2-9][0-9])\.'; then
+  local run_tests=0 version
+  version="$("$TF" version -json 2>/dev/null)"
+  if [[ "$TF_KIND" == terraform ]] &&
+    grep -Eq '"terraform_version": *"1\.(1[1-9]|[2-9][0-9])\.' <<<"$version"; then
     run_tests=1
   fi
 

@@ -1,9 +1,97 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
-import { defineService } from "@colink/runtime";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { ConfigError } from "@colink/config";
+import { defineService, type ServiceDeps } from "@colink/runtime";
+import { createOidcClient, type OidcClient } from "./actions/oidc_client.ts";
+import { createSessionStore, type SessionStore } from "./actions/sessions.ts";
+import { GatewayConfig } from "./config.ts";
+import { browserSession } from "./middleware/browser_session.ts";
+import { corsForWeb, edgeHeaders } from "./middleware/edge_headers.ts";
+import { rateLimit } from "./middleware/rate_limit.ts";
+import { authRoutes } from "./routes/auth_routes.ts";
+import { docsRoutes } from "./routes/docs_routes.ts";
 
-/** The gateway: authentication, rate limits, routing and the merged OpenAPI document. */
+type Deps = ServiceDeps<"sql" | "kv", GatewayConfig>;
+
+interface Parts {
+  sessions: SessionStore;
+  oidc: OidcClient;
+  origins: string[];
+}
+
+/** The session store is shared by the edge middleware and the /auth routes of one process. */
+const parts = new WeakMap<object, Parts>();
+function partsOf(d: Deps): Parts {
+  let p = parts.get(d.infra);
+  if (p) return p;
+  const publicUrl = d.env.PUBLIC_URL.replace(/\/$/, "");
+  const key = d.config.SESSION_ENCRYPTION_KEY;
+  if (!key && d.env.COLINK_MODE === "distributed") {
+    // Every replica must read every session: a per-process random key would not do.
+    throw new ConfigError([{
+      name: "SESSION_ENCRYPTION_KEY",
+      message: "required in distributed mode (32 bytes, base64)",
+    }]);
+  }
+  const raw = key
+    ? Uint8Array.from(atob(key), (c) => c.charCodeAt(0))
+    : crypto.getRandomValues(new Uint8Array(32));
+  if (raw.length !== 32) {
+    throw new ConfigError([{ name: "SESSION_ENCRYPTION_KEY", message: "must decode to 32 bytes" }]);
+  }
+  const oidc = createOidcClient({
+    issuer: d.oidc.issuer,
+    discoveryUrl: d.oidc.discoveryUrl,
+    clientId: d.config.OIDC_CLIENT_ID,
+    clientSecret: d.config.OIDC_CLIENT_SECRET,
+    redirectUri: `${publicUrl}/auth/callback`,
+  });
+  p = {
+    sessions: createSessionStore({ sql: d.infra.sql, kv: d.infra.kv, oidc, encryptionKey: raw }),
+    oidc,
+    origins: d.config.WEB_ORIGINS ?? [new URL(publicUrl).origin],
+  };
+  parts.set(d.infra, p);
+  return p;
+}
+
+/** The gateway: the edge (headers, CORS, sessions, rate limits), sign-in, and the API docs. */
 export const gatewayService = defineService({
   name: "gateway",
   needs: ["sql", "kv"],
-  routes: () => new OpenAPIHono(),
+  config: GatewayConfig,
+  middleware: (d: Deps) => {
+    const { sessions, origins } = partsOf(d);
+    return [
+      edgeHeaders({ production: d.env.COLINK_ENV === "production" }),
+      corsForWeb(origins),
+      browserSession({ sessions, cookie: d.config.SESSION_COOKIE, origins }),
+      rateLimit({
+        kv: d.infra.kv,
+        verifier: d.verifier,
+        trustProxy: d.config.TRUST_PROXY,
+        logger: d.logger,
+        limits: {
+          readsPerMin: d.config.RATE_LIMIT_READS_PER_MIN,
+          writesPerMin: d.config.RATE_LIMIT_WRITES_PER_MIN,
+          ipPerMin: d.config.RATE_LIMIT_IP_PER_MIN,
+          loginPerMin: d.config.RATE_LIMIT_LOGIN_PER_MIN,
+        },
+      }),
+    ];
+  },
+  routes: (d: Deps): OpenAPIHono => {
+    const p = partsOf(d);
+    const app = authRoutes({
+      oidc: p.oidc,
+      sessions: p.sessions,
+      kv: d.infra.kv,
+      verifier: d.verifier,
+      principals: d.principals,
+      cookie: d.config.SESSION_COOKIE,
+      secureCookies: d.env.PUBLIC_URL.startsWith("https:") || d.env.COLINK_ENV === "production",
+      logger: d.logger,
+    });
+    app.route("/", docsRoutes());
+    return app;
+  },
 });

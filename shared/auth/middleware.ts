@@ -6,14 +6,14 @@ import { InvalidTokenError, type TokenVerifier } from "./verifier.ts";
 declare module "hono" {
   interface ContextVariableMap {
     principal: Principal;
+    /** Set by the gateway for requests authenticated by its session cookie. */
+    sessionAccessToken: string;
   }
 }
 
 export interface AuthOptions {
   verifier: TokenVerifier;
   principals: PrincipalResolver;
-  /** Other ways to find the caller's access token (the gateway's session cookie). */
-  tokenFromRequest?: (req: Request) => Promise<string | undefined>;
 }
 
 const invalid = (reason: string) =>
@@ -32,8 +32,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 /** Requires a valid access token; sets `principal` for handlers. Every /api route uses it. */
 export function requireAuth(o: AuthOptions): MiddlewareHandler {
   return async function authenticate(c, next) {
-    const token = bearerToken(c.req.header("authorization")) ??
-      await o.tokenFromRequest?.(c.req.raw);
+    const token = bearerToken(c.req.header("authorization")) ?? c.get("sessionAccessToken");
     if (!token) throw invalid("");
     try {
       c.set("principal", await o.principals.resolve(await o.verifier.verify(token)));

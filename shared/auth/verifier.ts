@@ -45,11 +45,11 @@ const ASYMMETRIC = /^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/;
 
 /** The issuer's signing keys: discovery once, then jose's JWKS cache (refetched on an unknown
  *  kid, at most once per cooldown, so a flood of bogus kids cannot hammer the issuer). */
-export function remoteKeys(issuer: string): JWTVerifyGetKey {
+export function remoteKeys(issuer: string, discoveryUrl?: string): JWTVerifyGetKey {
   let jwks: JWTVerifyGetKey | undefined;
   let discovering: Promise<JWTVerifyGetKey> | undefined;
   const discover = async () => {
-    const res = await fetch(`${issuer}/.well-known/openid-configuration`);
+    const res = await fetch(discoveryUrl ?? `${issuer}/.well-known/openid-configuration`);
     if (!res.ok) throw new Error(`OIDC discovery failed: HTTP ${res.status}`);
     const { jwks_uri } = await res.json() as { jwks_uri?: string };
     if (!jwks_uri) throw new Error("OIDC discovery has no jwks_uri");

@@ -11,7 +11,12 @@ import {
 } from "@colink/http";
 import { createOutboxRelay, migrate, type OutboxRelay } from "@colink/platform";
 import { createInfra, type Infra, InfraEnv, type Need } from "@colink/platform/wiring";
-import { createPrincipalResolver, createTokenVerifier, requireAuth } from "@colink/auth";
+import {
+  createPrincipalResolver,
+  createTokenVerifier,
+  remoteKeys,
+  requireAuth,
+} from "@colink/auth";
 import {
   createEmbeddedIssuer,
   devClients,
@@ -24,6 +29,9 @@ import type { ServiceDefinition } from "./service.ts";
 export const RuntimeEnv = InfraEnv.extend({
   /** Keycloak realm URL in distributed mode; embedded mode runs its own issuer at PUBLIC_URL. */
   OIDC_ISSUER: z.url().optional(),
+  /** Where this process fetches the issuer's discovery document when the public issuer URL is
+   *  not reachable from inside the network (containers); tokens still must carry OIDC_ISSUER. */
+  OIDC_DISCOVERY_URL: z.url().optional(),
   OIDC_AUDIENCE: z.string().default("colink-api"),
   OIDC_CLOCK_SKEW_SEC: z.coerce.number().int().min(0).max(300).default(30),
   PORT: port.default(8000),
@@ -52,7 +60,13 @@ async function identityProvider(
   env: RuntimeEnv,
   infra: Infra<Need>,
 ): Promise<{ issuer?: EmbeddedIssuer; issuerUrl: string; keys?: JWTVerifyGetKey }> {
-  if (env.COLINK_MODE !== "embedded") return { issuerUrl: env.OIDC_ISSUER! };
+  // An explicit OIDC_ISSUER wins in either mode (e.g. dev on embedded adapters against Keycloak).
+  if (env.OIDC_ISSUER) {
+    return {
+      issuerUrl: env.OIDC_ISSUER,
+      keys: remoteKeys(env.OIDC_ISSUER, env.OIDC_DISCOVERY_URL),
+    };
+  }
   const issuerUrl = `${env.PUBLIC_URL.replace(/\/$/, "")}/realms/colink`;
   const issuer = createEmbeddedIssuer({
     issuerUrl,
@@ -116,7 +130,11 @@ export async function assemble(
       auth,
       verifier,
       principals,
-      oidc: { issuer: issuerUrl, audience: env.OIDC_AUDIENCE },
+      oidc: {
+        issuer: issuerUrl,
+        audience: env.OIDC_AUDIENCE,
+        discoveryUrl: env.OIDC_DISCOVERY_URL,
+      },
     }));
     // The gateway's edge (headers, CORS, sessions, rate limits) runs before every route,
     // the ops endpoints and the issuer's pages included.

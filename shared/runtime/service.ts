@@ -18,7 +18,7 @@ export interface ServiceDeps<N extends Need, C = unknown> {
   verifier: TokenVerifier;
   principals: PrincipalResolver;
   /** The OIDC issuer callers' tokens come from (Keycloak, or the embedded one). */
-  oidc: { issuer: string; audience: string };
+  oidc: { issuer: string; audience: string; discoveryUrl?: string };
 }
 
 /**

@@ -16,3 +16,4 @@ export {
   type ResponseChecker,
 } from "./openapi_check.ts";
 export { passwordGrant } from "./tokens.ts";
+export { type Browser, createBrowser, parseForm, signInWithForms } from "./browser.ts";

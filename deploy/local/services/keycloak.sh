@@ -74,8 +74,28 @@ _keycloak_prepare_data() {
   (( found )) || log "keycloak: no realm JSON in $KEYCLOAK_REALM_DIR; the $KEYCLOAK_REALM realm will be missing"
 }
 
+# --import-realm never updates an existing realm: when the realm files differ from what was
+# imported (or the import's checksum is unknown), drop the H2 database so they import afresh.
+_keycloak_realm_sum() { cat "$KEYCLOAK_REALM_DIR"/*.json 2>/dev/null | sha256sum | cut -d' ' -f1; }
+_keycloak_reimport_if_changed() {
+  local want have=""
+  want="$(_keycloak_realm_sum)"
+  [[ -f "$KEYCLOAK_STATE/realm.sha256" ]] && have="$(cat "$KEYCLOAK_STATE/realm.sha256")"
+  [[ "$have" == "$want" ]] && return 0
+  if [[ -d "$KEYCLOAK_STATE/data/h2" ]]; then
+    log "keycloak: realm files changed since the last import; re-importing"
+    keycloak_stop
+    rm -rf "$KEYCLOAK_STATE/data/h2"
+  fi
+}
+
 keycloak_start() {
-  if keycloak_health; then log "keycloak already running on 127.0.0.1:$KEYCLOAK_PORT"; return 0; fi
+  _keycloak_reimport_if_changed
+  if keycloak_health; then
+    log "keycloak already running on 127.0.0.1:$KEYCLOAK_PORT"
+    _keycloak_realm_sum >"$KEYCLOAK_STATE/realm.sha256"
+    return 0
+  fi
   if ! pid_alive keycloak; then
     port_open "$KEYCLOAK_PORT" && die "keycloak: port $KEYCLOAK_PORT is taken by a process we did not start"
     keycloak_install
@@ -98,6 +118,7 @@ keycloak_start() {
     for _ in 1 2 3 4 5 6 7 8 9 10; do [[ -s "$COLINK_LOCAL/run/keycloak.pid" ]] && break; sleep 0.1; done
   fi
   wait_for keycloak 240 keycloak_health
+  _keycloak_realm_sum >"$KEYCLOAK_STATE/realm.sha256"
 }
 
 keycloak_stop() {

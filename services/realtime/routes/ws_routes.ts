@@ -26,7 +26,8 @@ const wsRoute = createRoute({
 export function wsRoutes(d: WsDeps): OpenAPIHono {
   const app = new OpenAPIHono();
   const upgrade = upgradeWebSocket((c) => {
-    const req = c.req.raw;
+    // Set by the gateway's edge when the browser authenticated the upgrade with its cookie.
+    const sessionToken = c.get("sessionAccessToken");
     let conn: ReturnType<typeof createConnection> | undefined;
     return {
       onOpen(_evt, ws) {
@@ -36,7 +37,7 @@ export function wsRoutes(d: WsDeps): OpenAPIHono {
             close: (code, reason) => ws.close(code, reason),
           },
           d,
-          d.sessionToken ? () => d.sessionToken!(req) : undefined,
+          sessionToken ? () => Promise.resolve(sessionToken) : undefined,
         );
       },
       async onMessage(evt) {

@@ -1,0 +1,197 @@
+import type { KeyValue, Sql } from "@colink/platform";
+import type { OidcClient, TokenSet } from "./oidc_client.ts";
+import { randomSecret } from "./oidc_client.ts";
+
+/** What a browser session holds on the server. Tokens are encrypted at rest in the KV store. */
+export interface Session {
+  /** The opaque id in the cookie; only its hash is stored anywhere. */
+  id: string;
+  userId: string;
+  csrfToken: string;
+  accessToken: string;
+  accessExpiresAt: number;
+}
+
+interface Stored {
+  user_id: string;
+  csrf: string;
+  access: string;
+  refresh: string;
+  access_expires_at: string;
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const hex = (b: ArrayBuffer) =>
+  Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, "0")).join("");
+const sha256 = async (s: string) => hex(await crypto.subtle.digest("SHA-256", enc.encode(s)));
+
+/** Refresh this long before the access token expires, so requests never race its expiry. */
+const REFRESH_MARGIN_MS = 30_000;
+
+export interface SessionStoreOptions {
+  sql: Sql;
+  kv: KeyValue;
+  oidc: OidcClient;
+  /** Raw 32-byte AES-GCM key. */
+  encryptionKey: Uint8Array<ArrayBuffer>;
+  /** Used when the IdP does not say how long the refresh token lives. */
+  defaultTtlSec?: number;
+}
+
+/**
+ * Server-side browser sessions (backend-for-frontend). The cookie carries only a random id; the
+ * KV store keeps `session:{sha256(id)}` with the tokens AES-GCM encrypted; the `sessions` table
+ * keeps the same hashed id with a hash of the refresh token (never the token), for audit and
+ * revocation. Access tokens are refreshed silently, once per session even under concurrency.
+ */
+export interface SessionStore {
+  create(
+    userId: string,
+    t: TokenSet,
+    userAgent?: string,
+  ): Promise<{ id: string; csrfToken: string; ttlSec: number }>;
+  get(id: string): Promise<Session | null>;
+  revoke(id: string): Promise<void>;
+}
+
+export function createSessionStore(o: SessionStoreOptions): SessionStore {
+  let imported: Promise<CryptoKey> | undefined;
+  const aes = () =>
+    imported ??= crypto.subtle.importKey("raw", o.encryptionKey, "AES-GCM", false, [
+      "encrypt",
+      "decrypt",
+    ]);
+  const seal = async (plain: string) => {
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const ct = new Uint8Array(
+      await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await aes(), enc.encode(plain)),
+    );
+    return btoa(String.fromCharCode(...iv, ...ct));
+  };
+  const open = async (sealed: string) => {
+    const raw = Uint8Array.from(atob(sealed), (c) => c.charCodeAt(0));
+    return dec.decode(
+      await crypto.subtle.decrypt(
+        { name: "AES-GCM", iv: raw.slice(0, 12) },
+        await aes(),
+        raw.slice(12),
+      ),
+    );
+  };
+  const refreshing = new Map<string, Promise<Session | null>>();
+
+  async function store(hash: string, userId: string, csrf: string, t: TokenSet) {
+    const ttlSec = t.refresh_expires_in || o.defaultTtlSec || 1800;
+    await o.kv.hset(
+      `session:${hash}`,
+      {
+        user_id: userId,
+        csrf,
+        access: await seal(t.access_token),
+        refresh: await seal(t.refresh_token ?? ""),
+        access_expires_at: String(Date.now() + t.expires_in * 1000),
+      } satisfies Stored,
+    );
+    await o.kv.expire(`session:${hash}`, ttlSec * 1000);
+    return ttlSec;
+  }
+
+  async function load(id: string): Promise<(Session & { hash: string; refresh: string }) | null> {
+    const hash = await sha256(id);
+    const s = await o.kv.hgetall(`session:${hash}`) as Partial<Stored>;
+    if (!s.user_id || !s.access || !s.refresh) return null;
+    try {
+      return {
+        id,
+        hash,
+        userId: s.user_id,
+        csrfToken: s.csrf!,
+        accessToken: await open(s.access),
+        refresh: await open(s.refresh),
+        accessExpiresAt: Number(s.access_expires_at),
+      };
+    } catch {
+      return null; // sealed with another key (rotated): the session is gone
+    }
+  }
+
+  async function destroy(hash: string) {
+    await o.kv.del(`session:${hash}`);
+    await o.sql.query(
+      "update sessions set revoked_at = now() where session_id = $1 and revoked_at is null",
+      [hash],
+    );
+  }
+
+  async function refresh(s: Session & { hash: string; refresh: string }): Promise<Session | null> {
+    // Another instance may be refreshing the same session: take a short lock, or wait for it.
+    const lock = `session:${s.hash}:refresh`;
+    if (!(await o.kv.set(lock, "1", { ttlMs: 10_000, onlyIfAbsent: true }))) {
+      await new Promise((r) => setTimeout(r, 250));
+      return await load(s.id);
+    }
+    try {
+      const t = await o.oidc.refresh(s.refresh);
+      const ttlSec = await store(s.hash, s.userId, s.csrfToken, t);
+      await o.sql.query(
+        `update sessions set refresh_token_hash = $2, expires_at = now() + make_interval(secs => $3),
+                             last_seen_at = now() where session_id = $1`,
+        [s.hash, await sha256(t.refresh_token ?? ""), ttlSec],
+      );
+      return await load(s.id);
+    } catch {
+      await destroy(s.hash); // the IdP no longer honours it (logged out, revoked, expired)
+      return null;
+    } finally {
+      await o.kv.del(lock);
+    }
+  }
+
+  return {
+    /** Starts a session for a completed login; returns the cookie value and the CSRF token. */
+    async create(
+      userId: string,
+      t: TokenSet,
+      userAgent?: string,
+    ): Promise<{ id: string; csrfToken: string; ttlSec: number }> {
+      const id = randomSecret(32);
+      const hash = await sha256(id);
+      const csrf = randomSecret(24);
+      const ttlSec = await store(hash, userId, csrf, t);
+      await o.sql.query(
+        `insert into sessions (session_id, user_id, refresh_token_hash, expires_at, user_agent)
+         values ($1, $2, $3, now() + make_interval(secs => $4), $5)`,
+        [
+          hash,
+          userId,
+          await sha256(t.refresh_token ?? ""),
+          ttlSec,
+          userAgent?.slice(0, 400) ?? null,
+        ],
+      );
+      return { id, csrfToken: csrf, ttlSec };
+    },
+
+    /** The live session for a cookie value, its access token refreshed when close to expiry. */
+    async get(id: string): Promise<Session | null> {
+      const s = await load(id);
+      if (!s) return null;
+      if (s.accessExpiresAt - Date.now() > REFRESH_MARGIN_MS) return s;
+      let pending = refreshing.get(s.hash);
+      if (!pending) {
+        pending = refresh(s).finally(() => refreshing.delete(s.hash));
+        refreshing.set(s.hash, pending);
+      }
+      return await pending;
+    },
+
+    /** Logout: ends the IdP session too, then forgets ours. */
+    async revoke(id: string): Promise<void> {
+      const s = await load(id);
+      const hash = await sha256(id);
+      if (s?.refresh) await o.oidc.revoke(s.refresh).catch(() => {});
+      await destroy(hash);
+    },
+  };
+}
