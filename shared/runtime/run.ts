@@ -34,6 +34,8 @@ export const RuntimeEnv = InfraEnv.extend({
   OIDC_DISCOVERY_URL: z.url().optional(),
   OIDC_AUDIENCE: z.string().default("colink-api"),
   OIDC_CLOCK_SKEW_SEC: z.coerce.number().int().min(0).max(300).default(30),
+  /** Access-token lifetime of the embedded issuer (Keycloak's default: 5 minutes). */
+  EMBEDDED_ISSUER_ACCESS_TTL_SEC: z.coerce.number().int().min(10).max(86_400).default(300),
   PORT: port.default(8000),
   HOST: z.string().default("0.0.0.0"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
@@ -74,6 +76,7 @@ async function identityProvider(
     docs: infra.docs!,
     kv: infra.kv!,
     clients: devClients(env.PUBLIC_URL),
+    accessTokenTtlSec: env.EMBEDDED_ISSUER_ACCESS_TTL_SEC,
   });
   if (env.COLINK_ENV === "development") await seedDevIdentities(issuer);
   return { issuer, issuerUrl, keys: issuer.keys.verificationKeys() };

@@ -20,13 +20,16 @@ export async function startProcess(
 ): Promise<RunningProcess> {
   const dataDir = env.DATA_DIR ?? await Deno.makeTempDir({ prefix: "colink-test-" });
   const port = freePort();
-  const cfg = parseConfig(RuntimeEnv, {
+  const rawEnv = {
     COLINK_ENV: "test",
     DATA_DIR: dataDir,
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     ...env,
+  };
+  const proc = await assemble("test", services, parseConfig(RuntimeEnv, rawEnv), {
+    logger: silentLogger,
+    rawEnv,
   });
-  const proc = await assemble("test", services, cfg, { logger: silentLogger });
   const server = Deno.serve({ port, hostname: "127.0.0.1", onListen() {} }, proc.app.fetch);
   return {
     base: `http://127.0.0.1:${port}`,
