@@ -9,6 +9,7 @@ import { corsForWeb, edgeHeaders } from "./middleware/edge_headers.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
 import { authRoutes } from "./routes/auth_routes.ts";
 import { docsRoutes } from "./routes/docs_routes.ts";
+import { proxyRoutes, type UpstreamName } from "./routes/proxy_routes.ts";
 
 type Deps = ServiceDeps<"sql" | "kv", GatewayConfig>;
 
@@ -92,6 +93,53 @@ export const gatewayService = defineService({
       logger: d.logger,
     });
     app.route("/", docsRoutes());
+    // Embedded mode mounts every service in this process; distributed mode routes to them.
+    if (d.env.COLINK_MODE === "distributed") {
+      app.route("/", proxyRoutes({ upstreams: upstreams(d), logger: d.logger }));
+    }
     return app;
   },
+  upstreamDocs: (d: Deps) => {
+    if (d.env.COLINK_MODE !== "distributed") return () => Promise.resolve([]);
+    let cached: { at: number; docs: Record<string, unknown>[] } | undefined;
+    return async () => {
+      if (cached && Date.now() - cached.at < 60_000) return cached.docs;
+      const docs = await Promise.all(
+        Object.entries(upstreams(d)).map(async ([name, url]) => {
+          try {
+            const res = await fetch(new URL("/openapi.json", url), {
+              signal: AbortSignal.timeout(3_000),
+            });
+            if (!res.ok) throw new Error(`HTTP ${res.status}`);
+            return [await res.json()];
+          } catch (e) {
+            d.logger.warn("cannot fetch an upstream's OpenAPI document", {
+              upstream: name,
+              err: e,
+            });
+            return [];
+          }
+        }),
+      );
+      cached = { at: Date.now(), docs: docs.flat() };
+      return cached.docs;
+    };
+  },
 });
+
+function upstreams(d: Deps): Partial<Record<UpstreamName, string>> {
+  const c = d.config;
+  const all: Record<UpstreamName, string | undefined> = {
+    users: c.USERS_URL,
+    channels: c.CHANNELS_URL,
+    messaging: c.MESSAGING_URL,
+    presence: c.PRESENCE_URL,
+    files: c.FILES_URL,
+    search: c.SEARCH_URL,
+    admin: c.ADMIN_URL,
+    realtime: c.REALTIME_URL,
+  };
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => v)) as Partial<
+    Record<UpstreamName, string>
+  >;
+}

@@ -6,7 +6,8 @@ import { ALL_SERVICES } from "./embedded.ts";
 const webRoot = new URL("../../web/public/", import.meta.url).pathname;
 
 // Embedded (default): every service in this one process on embedded adapters, dev data seeded,
-// web client served. Distributed: the gateway alone, in front of the other services.
+// web client served. Distributed: the gateway alone (and the web client), in front of the
+// other services.
 await serve((env) =>
   env.COLINK_MODE === "embedded"
     ? {
@@ -17,5 +18,5 @@ await serve((env) =>
         if (env.COLINK_ENV === "development" && infra.sql) await seedDevData(infra.sql);
       },
     }
-    : { name: "gateway", services: [gatewayService] }
+    : { name: "gateway", services: [gatewayService], webRoot }
 );

@@ -50,6 +50,30 @@ export interface ServiceAppOptions {
   readyTimeoutMs?: number;
   /** Runs for every request, after request id and metrics, before any route. */
   middleware?: MiddlewareHandler[];
+  /** Other OpenAPI documents to merge into /openapi.json (the gateway's upstream services). */
+  extraDocs?: () => Promise<OpenApiDocument[]>;
+}
+
+// deno-lint-ignore no-explicit-any
+type OpenApiDocument = {
+  paths?: Record<string, any>;
+  components?: Record<string, Record<string, any>>;
+};
+
+/** Paths and components of `extra` documents added to `base`; the base wins on a clash. */
+export function mergeOpenApi<T extends OpenApiDocument>(base: T, extra: OpenApiDocument[]): T {
+  const out = structuredClone(base);
+  out.paths ??= {};
+  out.components ??= {};
+  for (const doc of extra) {
+    for (const [path, ops] of Object.entries(doc.paths ?? {})) {
+      out.paths[path] = { ...ops, ...out.paths[path] };
+    }
+    for (const [kind, items] of Object.entries(doc.components ?? {})) {
+      out.components[kind] = { ...items, ...out.components[kind] };
+    }
+  }
+  return out;
 }
 
 export type ServiceApp = OpenAPIHono;
@@ -136,9 +160,15 @@ export function createServiceApp(opts: ServiceAppOptions): ServiceApp {
     bearerFormat: "JWT",
     description: "An access token from the OIDC issuer (Keycloak, or the embedded issuer in dev)",
   });
-  app.doc31("/openapi.json", {
+  const docConfig = {
     openapi: "3.1.0",
     info: { title: `CoLink ${opts.name} API`, version: "1.0.0", description: "See shared/API.md" },
+  };
+  app.get("/openapi.json", async (c) => {
+    const own = app.getOpenAPI31Document(docConfig);
+    return c.json(
+      opts.extraDocs ? mergeOpenApi(own as OpenApiDocument, await opts.extraDocs()) : own,
+    );
   });
 
   app.openapi(

@@ -142,7 +142,16 @@ export async function assemble(
     // The gateway's edge (headers, CORS, sessions, rate limits) runs before every route,
     // the ops endpoints and the issuer's pages included.
     const edge = services.flatMap((s, i) => s.middleware?.(deps[i]!) ?? []);
-    const app = createServiceApp({ name, checks: infra.checks, logger, middleware: edge });
+    const docSources = services.flatMap((s, i) => s.upstreamDocs ? [s.upstreamDocs(deps[i]!)] : []);
+    const app = createServiceApp({
+      name,
+      checks: infra.checks,
+      logger,
+      middleware: edge,
+      extraDocs: docSources.length
+        ? async () => (await Promise.all(docSources.map((f) => f()))).flat()
+        : undefined,
+    });
     if (infra.fsBlobs) {
       const blobs = infra.fsBlobs;
       app.on(["GET", "PUT"], "/blobs/*", (c) => blobs.handle(c.req.raw));

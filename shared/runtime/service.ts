@@ -33,6 +33,8 @@ export interface ServiceDefinition<N extends Need = Need, C = unknown> {
   config?: z.ZodType<C>;
   /** Middleware for every request of the process, before any route (the gateway's edge). */
   middleware?(deps: ServiceDeps<N, C>): MiddlewareHandler[];
+  /** OpenAPI documents of other processes to merge into this one's (the distributed gateway). */
+  upstreamDocs?(deps: ServiceDeps<N, C>): () => Promise<Record<string, unknown>[]>;
   /** Domain routes (under /api/v1/...). Called once per process; no I/O at definition time. */
   routes(deps: ServiceDeps<N, C>): OpenAPIHono;
 }

@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { upgradeWebSocket } from "hono/deno";
+import { bearerToken } from "@colink/auth";
 import type { ServerFrame } from "@colink/contracts";
 import { HttpError } from "@colink/http";
 import { type ConnectionDeps, createConnection } from "../actions/connection.ts";
@@ -26,8 +27,9 @@ const wsRoute = createRoute({
 export function wsRoutes(d: WsDeps): OpenAPIHono {
   const app = new OpenAPIHono();
   const upgrade = upgradeWebSocket((c) => {
-    // Set by the gateway's edge when the browser authenticated the upgrade with its cookie.
-    const sessionToken = c.get("sessionAccessToken");
+    // A browser authenticated by its session cookie: the gateway's edge found its token (embedded
+    // mode), or the distributed gateway bridged the socket with it on the upstream handshake.
+    const sessionToken = c.get("sessionAccessToken") ?? bearerToken(c.req.header("authorization"));
     let conn: ReturnType<typeof createConnection> | undefined;
     return {
       onOpen(_evt, ws) {
