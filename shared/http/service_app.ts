@@ -54,10 +54,9 @@ export interface ServiceAppOptions {
   extraDocs?: () => Promise<OpenApiDocument[]>;
 }
 
-// deno-lint-ignore no-explicit-any
 type OpenApiDocument = {
-  paths?: Record<string, any>;
-  components?: Record<string, Record<string, any>>;
+  paths?: Record<string, Record<string, unknown>>;
+  components?: Record<string, Record<string, unknown>>;
 };
 
 /** Paths and components of `extra` documents added to `base`; the base wins on a clash. */
