@@ -8,3 +8,12 @@ export {
 } from "./verifier.ts";
 export { createPrincipalResolver, type Principal, type PrincipalResolver } from "./principal.ts";
 export { type AuthOptions, bearerToken, requireAuth } from "./middleware.ts";
+export {
+  authorize,
+  can,
+  type ChannelRole,
+  loadRoles,
+  type Permission,
+  type RoleContext,
+  type WorkspaceRole,
+} from "./rbac.ts";
