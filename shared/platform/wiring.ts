@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError, csv } from "@colink/config";
+import { ConfigError, csv, flag } from "@colink/config";
 import { EVENT_TYPES } from "@colink/contracts";
 import type { BlobStore } from "./blob/port.ts";
 import { createFsBlobStore, type FsBlobStore } from "./blob/fs_blob_store.ts";
@@ -31,7 +31,17 @@ export const InfraEnv = z.object({
   KAFKA_BROKERS: csv.optional(),
   KAFKA_PARTITIONS: z.coerce.number().int().positive().default(6),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().positive().default(1),
+  /** TLS to the brokers (MSK's TLS listener); SASL/SCRAM when a username is set. */
+  KAFKA_SSL: flag.default(false),
+  KAFKA_SASL_MECHANISM: z.enum(["scram-sha-256", "scram-sha-512", "plain"]).default(
+    "scram-sha-512",
+  ),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  /** Omit for AWS S3 itself; set for MinIO and other S3-compatible servers. */
   S3_ENDPOINT: z.string().optional(),
+  /** Path-style URLs (MinIO); AWS S3 wants virtual-hosted style. Default: path style iff S3_ENDPOINT. */
+  S3_FORCE_PATH_STYLE: flag.optional(),
   S3_PUBLIC_ENDPOINT: z.string().optional(),
   S3_REGION: z.string().default("us-east-1"),
   S3_BUCKET: z.string().default("colink-files"),
@@ -69,7 +79,7 @@ const REQUIRED_IN_DISTRIBUTED: Record<Need, (keyof InfraEnv)[]> = {
   bus: ["KAFKA_BROKERS"],
   kv: ["REDIS_URL"],
   pubsub: ["REDIS_URL"],
-  blobs: ["S3_ENDPOINT", "S3_BUCKET"],
+  blobs: ["S3_BUCKET"],
   docs: ["MONGO_URL"],
   scanner: ["CLAMAV_HOST"],
 };
@@ -133,6 +143,14 @@ async function distributed(need: Need, env: InfraEnv, clientId: string) {
         clientId,
         partitions: env.KAFKA_PARTITIONS,
         replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+        ssl: env.KAFKA_SSL,
+        sasl: env.KAFKA_SASL_USERNAME
+          ? {
+            mechanism: env.KAFKA_SASL_MECHANISM,
+            username: env.KAFKA_SASL_USERNAME,
+            password: env.KAFKA_SASL_PASSWORD ?? "",
+          }
+          : undefined,
       });
     }
     case "kv": {
@@ -158,6 +176,7 @@ async function distributed(need: Need, env: InfraEnv, clientId: string) {
         bucket: env.S3_BUCKET,
         accessKeyId: env.S3_ACCESS_KEY_ID,
         secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+        forcePathStyle: env.S3_FORCE_PATH_STYLE ?? env.S3_ENDPOINT !== undefined,
       });
     }
   }

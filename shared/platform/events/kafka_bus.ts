@@ -6,6 +6,12 @@ export interface KafkaBusOptions {
   clientId: string;
   partitions?: number;
   replicationFactor?: number;
+  ssl?: boolean;
+  sasl?: {
+    mechanism: "scram-sha-256" | "scram-sha-512" | "plain";
+    username: string;
+    password: string;
+  };
   /** Where kafkajs's own log lines go (structured); defaults to dropping everything below error. */
   log?: (
     level: "debug" | "warn" | "error",
@@ -53,6 +59,9 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
     logLevel: logLevel.INFO,
     logCreator: logCreator(opts.log ?? defaultSink),
     retry: { retries: 8, initialRetryTime: 100 },
+    ssl: opts.ssl,
+    // deno-lint-ignore no-explicit-any
+    sasl: opts.sasl as any,
   });
   let producer: Producer | undefined;
   const consumers = new Set<Consumer>();
