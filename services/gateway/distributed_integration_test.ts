@@ -25,6 +25,7 @@ async function distributedEnv() {
     COLINK_MODE: "distributed",
     DATABASE_URL: url.toString(),
     REDIS_URL: s.REDIS_URL,
+    REDIS_PREFIX: `${db}:`, // this stack's own keys, like its own database
     KAFKA_BROKERS: s.KAFKA_BROKERS,
     OIDC_ISSUER: `${s.KEYCLOAK_URL}/realms/colink`,
     SESSION_ENCRYPTION_KEY: btoa(

@@ -28,6 +28,8 @@ export const InfraEnv = z.object({
   DATABASE_URL: z.string().optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().positive().default(10),
   REDIS_URL: z.string().optional(),
+  /** Namespace of every Redis key and channel, so deployments (or test runs) can share a Redis. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]*$/).default("colink:"),
   KAFKA_BROKERS: csv.optional(),
   KAFKA_PARTITIONS: z.coerce.number().int().positive().default(6),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().positive().default(1),
@@ -155,11 +157,11 @@ async function distributed(need: Need, env: InfraEnv, clientId: string) {
     }
     case "kv": {
       const { createRedisKeyValue } = await import("./kv/redis_kv.ts");
-      return createRedisKeyValue(env.REDIS_URL!);
+      return createRedisKeyValue(env.REDIS_URL!, env.REDIS_PREFIX);
     }
     case "pubsub": {
       const { createRedisPubSub } = await import("./kv/redis_kv.ts");
-      return createRedisPubSub(env.REDIS_URL!);
+      return createRedisPubSub(env.REDIS_URL!, env.REDIS_PREFIX);
     }
     case "docs": {
       const { createMongoDocumentStore } = await import("./docs/mongo_document_store.ts");

@@ -19,8 +19,10 @@ if tonumber(ARGV[2]) > 0 and v == tonumber(ARGV[1]) and redis.call('PTTL', KEYS[
 end
 return v`;
 
-function connect(url: string): Redis {
+/** `prefix` namespaces every key (and pub/sub channel) of one deployment sharing a Redis. */
+function connect(url: string, prefix = ""): Redis {
   return new Redis(url, {
+    keyPrefix: prefix || undefined,
     lazyConnect: false,
     maxRetriesPerRequest: 2,
     enableOfflineQueue: true,
@@ -29,8 +31,8 @@ function connect(url: string): Redis {
 }
 
 /** The real KeyValue: Redis. */
-export function createRedisKeyValue(url: string): KeyValue {
-  const r = connect(url);
+export function createRedisKeyValue(url: string, prefix = ""): KeyValue {
+  const r = connect(url, prefix);
   return {
     kind: "redis",
     get: (key) => wrap(key, () => r.get(key)),
@@ -72,31 +74,32 @@ export function createRedisKeyValue(url: string): KeyValue {
 }
 
 /** The real PubSub: Redis PUBLISH/SUBSCRIBE, one connection for publishing, one for listening. */
-export function createRedisPubSub(url: string): PubSub {
+export function createRedisPubSub(url: string, prefix = ""): PubSub {
+  // keyPrefix does not apply to channels: prefix them here, strip the prefix on delivery.
   const pub = connect(url);
   const sub = connect(url);
   const handlers = new Map<string, Set<(m: string) => void>>();
   sub.on("message", (channel: string, message: string) => {
-    handlers.get(channel)?.forEach((h) => h(message));
+    handlers.get(channel.slice(prefix.length))?.forEach((h) => h(message));
   });
   return {
     kind: "redis",
     async publish(channel, message) {
-      await pub.publish(channel, message);
+      await pub.publish(prefix + channel, message);
     },
     async subscribe(channel, handler) {
       let set = handlers.get(channel);
       if (!set) {
         set = new Set();
         handlers.set(channel, set);
-        await sub.subscribe(channel);
+        await sub.subscribe(prefix + channel);
       }
       set.add(handler);
       return async () => {
         set.delete(handler);
         if (set.size === 0 && handlers.get(channel) === set) {
           handlers.delete(channel);
-          await sub.unsubscribe(channel);
+          await sub.unsubscribe(prefix + channel);
         }
       };
     },
