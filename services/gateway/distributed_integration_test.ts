@@ -1,12 +1,5 @@
 import assert from "node:assert/strict";
-import { createPostgresSql } from "@colink/platform/postgres";
-import {
-  passwordGrant,
-  realServers,
-  requireServer,
-  startProcess,
-  uniqueSuffix,
-} from "@colink/testing";
+import { freshPostgresDatabase, passwordGrant, realServers, startProcess } from "@colink/testing";
 import { realtimeService } from "@colink/svc-realtime";
 import { usersService } from "@colink/svc-users";
 import { gatewayService } from "./app.ts";
@@ -15,30 +8,19 @@ import { identitySuite } from "./testdata/identity_suite.ts";
 /** Real servers, a database of its own, Keycloak as the issuer: the production wiring. */
 async function distributedEnv() {
   const s = realServers();
-  const admin = createPostgresSql({ url: s.DATABASE_URL, maxConnections: 1 });
-  await requireServer("PostgreSQL", s.DATABASE_URL, () => admin.ping());
-  const db = `colink_dist_${uniqueSuffix()}`;
-  await admin.exec(`create database ${db}`);
-  const url = new URL(s.DATABASE_URL);
-  url.pathname = `/${db}`;
+  const db = await freshPostgresDatabase("dist");
   const env = {
     COLINK_MODE: "distributed",
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: db.url,
     REDIS_URL: s.REDIS_URL,
-    REDIS_PREFIX: `${db}:`, // this stack's own keys, like its own database
+    REDIS_PREFIX: `${db.name}:`, // this stack's own keys, like its own database
     KAFKA_BROKERS: s.KAFKA_BROKERS,
     OIDC_ISSUER: `${s.KEYCLOAK_URL}/realms/colink`,
     SESSION_ENCRYPTION_KEY: btoa(
       String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))),
     ),
   };
-  return {
-    env,
-    async drop() {
-      await admin.exec(`drop database if exists ${db} with (force)`);
-      await admin.close();
-    },
-  };
+  return { env, drop: () => db.drop() };
 }
 
 async function startStack() {

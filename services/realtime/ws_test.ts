@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DEV_USERS } from "@colink/db";
-import { forgedTokenTable, startProcess } from "@colink/testing";
+import { forgedTokensForIssuer, startProcess } from "@colink/testing";
 import { realtimeService } from "./app.ts";
 
 /** Opens /ws, sends `first` (if any), and reports the first frame or the close code. */
@@ -36,18 +36,11 @@ Deno.test({
   async fn(t) {
     const p = await startProcess([realtimeService]);
     try {
-      const issuer = p.proc.issuer!;
-      const signingKey = await issuer.keys.signingKey();
-      const jwk = (await issuer.keys.jwks()).keys.find((k) => k.kid === signingKey.kid)!;
-      const bob = DEV_USERS[1]!;
-      const table = await forgedTokenTable({
-        issuer: `${p.base}/realms/colink`,
-        audience: "colink-api",
-        signingKey,
-        publicJwk: jwk,
-        sub: bob.sub,
-        username: bob.username,
-      });
+      const table = await forgedTokensForIssuer(
+        p.proc.issuer!.keys,
+        `${p.base}/realms/colink`,
+        DEV_USERS[1]!,
+      );
       for (const tc of table) {
         await t.step(`${tc.accepted ? "accepts" : "rejects"}: ${tc.name}`, async () => {
           const got = await talk(p.wsBase, { type: "auth", token: tc.token });

@@ -8,7 +8,7 @@ import {
 } from "@colink/platform";
 import { colinkMigrations, DEV_USERS } from "@colink/db";
 import { createServiceApp, silentLogger } from "@colink/http";
-import { forgedTokenTable } from "@colink/testing";
+import { forgedTokensForIssuer } from "@colink/testing";
 import { createEmbeddedIssuer, devClients } from "./issuer/mod.ts";
 import { createPrincipalResolver } from "./principal.ts";
 import { requireAuth } from "./middleware.ts";
@@ -47,17 +47,7 @@ Deno.test({
     protectedRoutes.get("/api/v1/whoami", (c) => c.json(c.get("principal")));
     app.route("/", protectedRoutes);
 
-    const signingKey = await issuer.keys.signingKey();
-    const jwk = (await issuer.keys.jwks()).keys.find((k) => k.kid === signingKey.kid)!;
-    const alice = DEV_USERS[0]!;
-    const table = await forgedTokenTable({
-      issuer: ISSUER,
-      audience: "colink-api",
-      signingKey,
-      publicJwk: jwk,
-      sub: alice.sub,
-      username: alice.username,
-    });
+    const table = await forgedTokensForIssuer(issuer.keys, ISSUER, DEV_USERS[0]!);
     for (const tc of table) {
       await t.step(`${tc.accepted ? "accepts" : "rejects"}: ${tc.name}`, async () => {
         const res = await app.request("/api/v1/whoami", {

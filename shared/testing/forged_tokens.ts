@@ -177,3 +177,17 @@ export async function forgedTokenTable(k: ForgeryKit): Promise<TokenCase[]> {
     { name: "signature stripped", token: `${h}.${p}.`, accepted: false },
   ];
 }
+
+/** The table for an issuer whose keys the test holds (the embedded one). */
+export async function forgedTokensForIssuer(
+  keys: {
+    signingKey(): Promise<{ kid: string; key: CryptoKey }>;
+    jwks(): Promise<{ keys: JWK[] }>;
+  },
+  issuer: string,
+  user: { sub: string; username: string },
+): Promise<TokenCase[]> {
+  const signingKey = await keys.signingKey();
+  const publicJwk = (await keys.jwks()).keys.find((k) => k.kid === signingKey.kid)!;
+  return await forgedTokenTable({ issuer, audience: "colink-api", signingKey, publicJwk, ...user });
+}

@@ -7,7 +7,12 @@ export { blobStoreContract } from "./contracts/blob_store_contract.ts";
 export { documentStoreContract } from "./contracts/document_store_contract.ts";
 export { outboxContract, type OutboxFixture } from "./contracts/outbox_contract.ts";
 export { EICAR, virusScannerContract } from "./contracts/virus_scanner_contract.ts";
-export { forgedTokenTable, type ForgeryKit, type TokenCase } from "./forged_tokens.ts";
+export {
+  forgedTokensForIssuer,
+  forgedTokenTable,
+  type ForgeryKit,
+  type TokenCase,
+} from "./forged_tokens.ts";
 export { type RunningProcess, startProcess } from "./process.ts";
 export {
   type CheckedClient,
@@ -17,3 +22,4 @@ export {
 } from "./openapi_check.ts";
 export { passwordGrant } from "./tokens.ts";
 export { type Browser, createBrowser, parseForm, signInWithForms } from "./browser.ts";
+export { type FreshDatabase, freshPostgresDatabase } from "./fresh_database.ts";

@@ -92,6 +92,23 @@ function oauthError(c: Context, status: 400 | 401, error: string, description: s
   return c.json({ error, error_description: description }, status);
 }
 
+/** A form post's fields as strings (file fields are not expected on any of these endpoints). */
+async function formFields(c: Context): Promise<Record<string, string>> {
+  return Object.fromEntries(
+    Object.entries(await c.req.parseBody()).map(([k, v]) => [k, String(v)]),
+  );
+}
+
+/** The profile claims Keycloak puts in tokens and userinfo. */
+const profileClaims = (u: IssuerUser) => ({
+  preferred_username: u.username,
+  email: u.email,
+  email_verified: true,
+  name: u.name,
+  given_name: u.given_name,
+  family_name: u.family_name,
+});
+
 function redirectAllowed(client: IssuerClient, uri: string): boolean {
   return client.redirectUris.some((
     p,
@@ -148,14 +165,7 @@ export function createEmbeddedIssuer(o: EmbeddedIssuerOptions): EmbeddedIssuer {
   }
 
   async function mintTokens(user: IssuerUser, g: RefreshGrant & { nonce?: string }) {
-    const profile = {
-      preferred_username: user.username,
-      email: user.email,
-      email_verified: true,
-      name: user.name,
-      given_name: user.given_name,
-      family_name: user.family_name,
-    };
+    const profile = profileClaims(user);
     const access = await sign(
       {
         typ: "Bearer",
@@ -348,7 +358,7 @@ export function createEmbeddedIssuer(o: EmbeddedIssuerOptions): EmbeddedIssuer {
       );
     }
     const req = JSON.parse(raw) as AuthRequest;
-    const form = (await c.req.parseBody()) as Record<string, string>;
+    const form = await formFields(c);
     const action = `${ep("auth")}/login?session_code=${id}`;
     let user: IssuerUser | null;
     if (req.sub) {
@@ -394,9 +404,7 @@ export function createEmbeddedIssuer(o: EmbeddedIssuerOptions): EmbeddedIssuer {
   });
 
   app.post(`${r}/protocol/openid-connect/token`, async (c) => {
-    const form = Object.fromEntries(
-      Object.entries(await c.req.parseBody()).map(([k, v]) => [k, String(v)]),
-    ) as Record<string, string>;
+    const form = await formFields(c);
     const client = clientAuth(c, form);
     if (typeof client === "string") return oauthError(c, 401, "invalid_client", client);
 
@@ -489,15 +497,7 @@ export function createEmbeddedIssuer(o: EmbeddedIssuerOptions): EmbeddedIssuer {
       const id = await verifier.verify(auth.replace(/^Bearer\s+/i, ""));
       const user = await directory.bySub(id.sub);
       if (!user) throw new InvalidTokenError("unknown user");
-      return c.json({
-        sub: user.sub,
-        preferred_username: user.username,
-        email: user.email,
-        email_verified: true,
-        name: user.name,
-        given_name: user.given_name,
-        family_name: user.family_name,
-      });
+      return c.json({ sub: user.sub, ...profileClaims(user) });
     } catch (e) {
       if (!(e instanceof InvalidTokenError)) throw e;
       c.header("WWW-Authenticate", 'Bearer error="invalid_token"');
@@ -508,9 +508,7 @@ export function createEmbeddedIssuer(o: EmbeddedIssuerOptions): EmbeddedIssuer {
   app.post(`${r}/protocol/openid-connect/userinfo`, userinfo);
 
   const logout = async (c: Context) => {
-    const params = c.req.method === "POST"
-      ? Object.fromEntries(Object.entries(await c.req.parseBody()).map(([k, v]) => [k, String(v)]))
-      : c.req.query();
+    const params = c.req.method === "POST" ? await formFields(c) : c.req.query();
     let sid = getCookie(c, SSO_COOKIE);
     if (params.refresh_token) {
       const raw = await kv.get(`idp:rt:${await sha256(params.refresh_token)}`);
