@@ -43,9 +43,16 @@ export interface TokenVerifier {
 
 const ASYMMETRIC = /^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/;
 
-/** The issuer's signing keys: discovery once, then jose's JWKS cache (refetched on an unknown
- *  kid, at most once per cooldown, so a flood of bogus kids cannot hammer the issuer). */
-export function remoteKeys(issuer: string, discoveryUrl?: string): JWTVerifyGetKey {
+/**
+ * The issuer's signing keys: discovery once, then jose's JWKS cache, refetched when a token
+ * names an unknown kid (key rotation) but at most once per `cooldownMs`, so a flood of tokens
+ * with made-up kids cannot turn into a flood of requests to the issuer.
+ */
+export function remoteKeys(
+  issuer: string,
+  discoveryUrl?: string,
+  opts: { cooldownMs?: number } = {},
+): JWTVerifyGetKey {
   let jwks: JWTVerifyGetKey | undefined;
   let discovering: Promise<JWTVerifyGetKey> | undefined;
   const discover = async () => {
@@ -54,7 +61,7 @@ export function remoteKeys(issuer: string, discoveryUrl?: string): JWTVerifyGetK
     const { jwks_uri } = await res.json() as { jwks_uri?: string };
     if (!jwks_uri) throw new Error("OIDC discovery has no jwks_uri");
     jwks = createRemoteJWKSet(new URL(jwks_uri), {
-      cooldownDuration: 30_000,
+      cooldownDuration: opts.cooldownMs ?? 10_000,
       cacheMaxAge: 600_000,
     });
     return jwks;

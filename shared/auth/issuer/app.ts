@@ -2,12 +2,14 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { SignJWT } from "jose";
+import * as OTPAuth from "otpauth";
 import type { DocumentStore, KeyValue } from "@colink/platform";
 import { createTokenVerifier, InvalidTokenError } from "../verifier.ts";
 import {
   createDirectory,
   type Directory,
   type IssuerUser,
+  totpFor,
   totpValid,
   verifyPassword,
 } from "./directory.ts";
@@ -530,6 +532,54 @@ export function createEmbeddedIssuer(o: EmbeddedIssuerOptions): EmbeddedIssuer {
   };
   app.get(`${r}/protocol/openid-connect/logout`, logout);
   app.post(`${r}/protocol/openid-connect/logout`, logout);
+
+  // Second-factor enrolment (Keycloak's account console does this for real deployments): start
+  // with a bearer token, confirm with a first code; removing it also needs a current code.
+  const bearerIdentity = async (c: Context) => {
+    try {
+      return await verifier.verify(
+        (c.req.header("authorization") ?? "").replace(/^Bearer\s+/i, ""),
+      );
+    } catch (e) {
+      if (e instanceof InvalidTokenError) return null;
+      throw e;
+    }
+  };
+  app.post(`${r}/account/totp`, async (c) => {
+    const id = await bearerIdentity(c);
+    if (!id) return oauthError(c, 401, "invalid_token", "a valid access token is required");
+    const secret = new OTPAuth.Secret({ size: 20 }).base32;
+    await kv.set(`idp:totp-pending:${id.sub}`, secret, { ttlMs: 600_000 });
+    return c.json({ secret, otpauth_uri: totpFor(secret, id.username).toString() });
+  });
+  app.post(`${r}/account/totp/confirm`, async (c) => {
+    const id = await bearerIdentity(c);
+    if (!id) return oauthError(c, 401, "invalid_token", "a valid access token is required");
+    const pending = await kv.get(`idp:totp-pending:${id.sub}`);
+    const { code } = await c.req.json().catch(() => ({})) as { code?: string };
+    if (!pending || !totpValid(pending, String(code ?? ""))) {
+      return oauthError(c, 400, "invalid_code", "wrong or expired code");
+    }
+    await directory.setTotp(id.sub, pending);
+    await kv.del(`idp:totp-pending:${id.sub}`);
+    return c.body(null, 204);
+  });
+  app.delete(`${r}/account/totp`, async (c) => {
+    const id = await bearerIdentity(c);
+    if (!id) return oauthError(c, 401, "invalid_token", "a valid access token is required");
+    const user = await directory.bySub(id.sub);
+    const { code } = await c.req.json().catch(() => ({})) as { code?: string };
+    if (!user?.totp_secret || !totpValid(user.totp_secret, String(code ?? ""))) {
+      return oauthError(
+        c,
+        400,
+        "invalid_code",
+        "a current code is required to remove the second factor",
+      );
+    }
+    await directory.setTotp(id.sub, undefined);
+    return c.body(null, 204);
+  });
 
   return { app, keys, directory };
 }

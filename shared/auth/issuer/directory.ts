@@ -12,7 +12,7 @@ export interface IssuerUser extends Record<string, unknown> {
   realm_roles: string[];
   password_hash: string;
   /** Base32 TOTP secret once the user enrolled (confirmed) a second factor. */
-  totp_secret?: string;
+  totp_secret?: string | null;
 }
 
 const enc = new TextEncoder();
