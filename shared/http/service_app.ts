@@ -161,7 +161,12 @@ export function createServiceApp(opts: ServiceAppOptions): ServiceApp {
   });
   const docConfig = {
     openapi: "3.1.0",
-    info: { title: `CoLink ${opts.name} API`, version: "1.0.0", description: "See shared/API.md" },
+    info: {
+      title: opts.name === "colink" ? "CoLink API" : `CoLink API (${opts.name} service)`,
+      version: "1.0.0",
+      description:
+        "The public contract is shared/API.md; this document is generated from the route definitions.",
+    },
   };
   app.get("/openapi.json", async (c) => {
     const own = app.getOpenAPI31Document(docConfig);
