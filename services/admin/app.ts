@@ -5,5 +5,6 @@ import { defineService } from "@colink/runtime";
 export const adminService = defineService({
   name: "admin",
   needs: ["sql", "bus", "docs"],
+  publishesEvents: true,
   routes: () => new OpenAPIHono(),
 });

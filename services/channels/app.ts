@@ -5,5 +5,6 @@ import { defineService } from "@colink/runtime";
 export const channelsService = defineService({
   name: "channels",
   needs: ["sql", "bus", "kv"],
+  publishesEvents: true,
   routes: () => new OpenAPIHono(),
 });

@@ -5,5 +5,6 @@ import { defineService } from "@colink/runtime";
 export const filesService = defineService({
   name: "files",
   needs: ["sql", "bus", "blobs", "docs", "scanner"],
+  publishesEvents: true,
   routes: () => new OpenAPIHono(),
 });

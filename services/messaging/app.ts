@@ -5,5 +5,6 @@ import { defineService } from "@colink/runtime";
 export const messagingService = defineService({
   name: "messaging",
   needs: ["sql", "bus", "kv"],
+  publishesEvents: true,
   routes: () => new OpenAPIHono(),
 });

@@ -159,9 +159,11 @@ export async function assemble(
     if (issuer) app.route("/", issuer.app);
     services.forEach((s, i) => app.route("/", s.routes(deps[i]!)));
     let relay: OutboxRelay | undefined;
-    if (infra.sql && infra.bus) {
+    // Relays take turns under an advisory lock, so one per publishing process is plenty; in
+    // embedded mode the one process publishes everything.
+    if (infra.bus && (embedded || services.some((s) => s.publishesEvents))) {
       relay = createOutboxRelay({
-        sql: infra.sql,
+        sql: infra.sql!,
         bus: infra.bus,
         onError: (e) => logger.error("outbox relay failed; retrying", { err: e }),
       });

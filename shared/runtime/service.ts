@@ -29,6 +29,8 @@ export interface ServiceDeps<N extends Need, C = unknown> {
 export interface ServiceDefinition<N extends Need = Need, C = unknown> {
   name: string;
   needs: readonly N[];
+  /** Its domain actions write to the outbox: the process runs the outbox relay. */
+  publishesEvents?: boolean;
   /** zod schema of the service's own environment variables (defaults for every field). */
   config?: z.ZodType<C>;
   /** Middleware for every request of the process, before any route (the gateway's edge). */

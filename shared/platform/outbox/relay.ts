@@ -8,12 +8,16 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** How often to look for new rows when nobody kicks the relay. */
   pollMs?: number;
+  /** Published rows, and consumers' dedupe records, are kept this long (default 7 days). */
+  retentionMs?: number;
   onError?: (e: unknown) => void;
 }
 
 export interface OutboxRelay {
   /** Publishes one batch; returns how many rows it published (0 if another relay holds the lock). */
   runOnce(): Promise<number>;
+  /** Deletes published rows and dedupe records older than the retention; returns rows deleted. */
+  prune(): Promise<number>;
   /** Wakes the loop now (in-process writers call this after commit to cut latency). */
   kick(): void;
   start(): void;
@@ -63,8 +67,22 @@ export function createOutboxRelay(o: OutboxRelayOptions): OutboxRelay {
     });
   }
 
+  const retentionMs = o.retentionMs ?? 7 * 24 * 3600_000;
+  async function prune(): Promise<number> {
+    const cutoff = new Date(Date.now() - retentionMs);
+    const gone = await o.sql.query("delete from outbox where published_at < $1 returning id", [
+      cutoff,
+    ]);
+    // A consumer can only see a duplicate while the relay may still republish it: keeping dedupe
+    // records as long as published rows covers every redelivery the outbox can cause.
+    await o.sql.query("delete from processed_events where processed_at < $1", [cutoff]);
+    return gone.length;
+  }
+  let lastPrune = 0;
+
   return {
     runOnce,
+    prune,
     kick: () => wake?.(),
     start() {
       if (running) return;
@@ -74,6 +92,10 @@ export function createOutboxRelay(o: OutboxRelayOptions): OutboxRelay {
           let published = 0;
           try {
             published = await runOnce();
+            if (Date.now() - lastPrune > 600_000) {
+              lastPrune = Date.now();
+              await prune();
+            }
           } catch (e) {
             o.onError?.(e);
           }
