@@ -31,8 +31,13 @@ const SessionInfo = z.object({
   csrf_token: z.string(),
 }).openapi("SessionInfo");
 
-/** Only same-site paths: an absolute or protocol-relative return_to would be an open redirect. */
-const safeReturnTo = (p: string | undefined) => (p && /^\/(?![/\\])/.test(p) ? p : "/");
+/**
+ * Only same-site paths: an absolute or protocol-relative return_to would be an open redirect.
+ * Control characters and whitespace are refused too: browsers drop tabs and newlines from URLs,
+ * so "/\t/evil.example" would become "//evil.example".
+ */
+export const safeReturnTo = (p: string | undefined): string =>
+  p && /^\/(?![/\\])[^\s\x00-\x1f\x7f]*$/.test(p) ? p : "/";
 
 const loginRoute = createRoute({
   method: "get",
