@@ -37,7 +37,7 @@ const SessionInfo = z.object({
  * so "/\t/evil.example" would become "//evil.example".
  */
 export const safeReturnTo = (p: string | undefined): string =>
-  p && /^\/(?![/\\])[^\s\x00-\x1f\x7f]*$/.test(p) ? p : "/";
+  p && /^\/(?![/\\])/.test(p) && ![...p].some((ch) => ch <= " " || ch === "\x7f") ? p : "/";
 
 const loginRoute = createRoute({
   method: "get",
