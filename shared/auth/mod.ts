@@ -17,3 +17,4 @@ export {
   type RoleContext,
   type WorkspaceRole,
 } from "./rbac.ts";
+export { timingSafeEqual } from "./timing_safe_equal.ts";

@@ -1,4 +1,5 @@
 import type { KeyValue, Sql } from "@colink/platform";
+import { HttpError } from "@colink/http";
 import { isUniqueViolation } from "@colink/platform";
 import type { Identity } from "./verifier.ts";
 
@@ -29,6 +30,9 @@ export function createPrincipalResolver(sql: Sql, kv: KeyValue): PrincipalResolv
       "select id, deactivated_at from users where keycloak_id = $1",
       [id.sub],
     );
+    if (existing[0]?.deactivated_at) {
+      throw new HttpError(403, "account_deactivated", "This account has been deactivated");
+    }
     if (existing[0]) {
       await sql.query(
         `update users set realm_roles = $2, updated_at = now() where id = $1 and realm_roles is distinct from $2`,

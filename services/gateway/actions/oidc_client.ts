@@ -60,13 +60,13 @@ export function createOidcClient(o: OidcClientOptions): OidcClient {
   const discover = () =>
     discovery ??= fetch(o.discoveryUrl ?? `${o.issuer}/.well-known/openid-configuration`).then(
       async (r) => {
-        if (!r.ok) {
-          discovery = undefined;
-          throw new Error(`OIDC discovery failed: HTTP ${r.status}`);
-        }
+        if (!r.ok) throw new Error(`OIDC discovery failed: HTTP ${r.status}`);
         return await r.json() as Discovery;
       },
-    );
+    ).catch((e) => {
+      discovery = undefined; // try again next time: the IdP may still be starting
+      throw e;
+    });
   const basic = `Basic ${
     btoa(`${encodeURIComponent(o.clientId)}:${encodeURIComponent(o.clientSecret)}`)
   }`;

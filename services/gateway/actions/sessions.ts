@@ -1,5 +1,5 @@
 import type { KeyValue, Sql } from "@colink/platform";
-import type { OidcClient, TokenSet } from "./oidc_client.ts";
+import { type OidcClient, OidcError, type TokenSet } from "./oidc_client.ts";
 import { randomSecret } from "./oidc_client.ts";
 
 /** What a browser session holds on the server. Tokens are encrypted at rest in the KV store. */
@@ -117,6 +117,8 @@ export function createSessionStore(o: SessionStoreOptions): SessionStore {
   }
 
   async function destroy(hash: string) {
+    // The marker outlives the session so a refresh already in flight cannot bring it back.
+    await o.kv.set(`session:${hash}:revoked`, "1", { ttlMs: 24 * 3600_000 });
     await o.kv.del(`session:${hash}`);
     await o.sql.query(
       "update sessions set revoked_at = now() where session_id = $1 and revoked_at is null",
@@ -124,15 +126,40 @@ export function createSessionStore(o: SessionStoreOptions): SessionStore {
     );
   }
 
+  const isRevoked = async (hash: string) => (await o.kv.get(`session:${hash}:revoked`)) !== null;
+
+  /** Another replica holds the refresh lock: wait until it is done, then read its result. */
+  async function awaitOtherRefresh(s: Session & { hash: string }): Promise<Session | null> {
+    for (let waited = 0; waited < 5_000; waited += 100) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (!(await o.kv.get(`session:${s.hash}:refresh`))) break;
+    }
+    const fresh = await load(s.id);
+    return fresh && fresh.accessExpiresAt > Date.now() ? fresh : null;
+  }
+
   async function refresh(s: Session & { hash: string; refresh: string }): Promise<Session | null> {
-    // Another instance may be refreshing the same session: take a short lock, or wait for it.
     const lock = `session:${s.hash}:refresh`;
     if (!(await o.kv.set(lock, "1", { ttlMs: 10_000, onlyIfAbsent: true }))) {
-      await new Promise((r) => setTimeout(r, 250));
-      return await load(s.id);
+      return await awaitOtherRefresh(s);
     }
     try {
-      const t = await o.oidc.refresh(s.refresh);
+      let t: TokenSet;
+      try {
+        t = await o.oidc.refresh(s.refresh);
+      } catch (e) {
+        if (e instanceof OidcError && (e.status === 400 || e.status === 401)) {
+          await destroy(s.hash); // the IdP no longer honours it (logged out, revoked, expired)
+          return null;
+        }
+        // The IdP is unreachable or failing: keep the session, it works again once the IdP is
+        // back; meanwhile the current access token serves while it is still valid.
+        return s.accessExpiresAt > Date.now() ? s : null;
+      }
+      if (await isRevoked(s.hash)) {
+        await o.oidc.revoke(t.refresh_token ?? "").catch(() => {}); // logged out meanwhile
+        return null;
+      }
       const ttlSec = await store(s.hash, s.userId, s.csrfToken, t);
       await o.sql.query(
         `update sessions set refresh_token_hash = $2, expires_at = now() + make_interval(secs => $3),
@@ -140,9 +167,6 @@ export function createSessionStore(o: SessionStoreOptions): SessionStore {
         [s.hash, await sha256(t.refresh_token ?? ""), ttlSec],
       );
       return await load(s.id);
-    } catch {
-      await destroy(s.hash); // the IdP no longer honours it (logged out, revoked, expired)
-      return null;
     } finally {
       await o.kv.del(lock);
     }

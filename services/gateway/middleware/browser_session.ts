@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
+import { timingSafeEqual } from "@colink/auth";
 import { forbidden } from "@colink/http";
 import type { SessionStore } from "../actions/sessions.ts";
 
@@ -10,13 +11,7 @@ declare module "hono" {
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-function sameBytes(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
+const SESSION_PATHS = /^\/(api\/|ws$|auth\/)/;
 
 /**
  * Turns the session cookie into the session's access token for the routes behind (the same
@@ -30,7 +25,11 @@ export function browserSession(
 ): MiddlewareHandler {
   return async function browserSessionMiddleware(c, next) {
     const id = getCookie(c, o.cookie);
-    if (!id || c.req.header("authorization")) return await next();
+    // Only CoLink's own API, socket and sign-in routes act on the session: the IdP's pages and
+    // presigned blob URLs are not ours to guard with a CSRF token.
+    if (!id || c.req.header("authorization") || !SESSION_PATHS.test(c.req.path)) {
+      return await next();
+    }
     const session = await o.sessions.get(id);
     if (!session) return await next();
     const isUpgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
@@ -42,7 +41,7 @@ export function browserSession(
     }
     if (
       !SAFE_METHODS.has(c.req.method) &&
-      !sameBytes(c.req.header("x-csrf-token") ?? "", session.csrfToken)
+      !timingSafeEqual(c.req.header("x-csrf-token") ?? "", session.csrfToken)
     ) {
       throw forbidden(
         "csrf_failed",

@@ -23,7 +23,9 @@ const LOGIN =
 
 export function clientIp(c: Context, trustProxy: boolean): string {
   if (trustProxy) {
-    const fwd = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
+    // The right-most entry is the one our load balancer appended; earlier ones are whatever
+    // the client claimed.
+    const fwd = c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim();
     if (fwd) return fwd;
   }
   try {

@@ -1,6 +1,11 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import type { PrincipalResolver, TokenVerifier } from "@colink/auth";
+import {
+  InvalidTokenError,
+  type PrincipalResolver,
+  timingSafeEqual,
+  type TokenVerifier,
+} from "@colink/auth";
 import { ErrorBody } from "@colink/contracts";
 import { commonErrors, HttpError, jsonContent, type Logger, unauthorized } from "@colink/http";
 import type { KeyValue } from "@colink/platform";
@@ -116,7 +121,7 @@ export function authRoutes(d: AuthRouteDeps): OpenAPIHono {
     if (q.error) {
       throw new HttpError(401, "login_failed", `Sign-in failed: ${q.error_description ?? q.error}`);
     }
-    if (!q.code || !q.state || q.state !== bound) {
+    if (!q.code || !q.state || !bound || !timingSafeEqual(q.state, bound)) {
       throw new HttpError(400, "invalid_login_state", "Unknown or foreign sign-in attempt");
     }
     const raw = await d.kv.get(`bff:login:${q.state}`);
@@ -130,11 +135,15 @@ export function authRoutes(d: AuthRouteDeps): OpenAPIHono {
       if (!tokens.id_token) throw new OidcError(400, "invalid_id_token", "no ID token");
       await d.oidc.verifyIdToken(tokens.id_token, pending.nonce);
       const principal = await d.principals.resolve(await d.verifier.verify(tokens.access_token));
+      // A new sign-in replaces whatever session this browser had (no session fixation, no
+      // orphaned sessions that still hold tokens).
+      const previous = getCookie(c, d.cookie);
+      if (previous) await d.sessions.revoke(previous);
       const session = await d.sessions.create(principal.userId, tokens, c.req.header("user-agent"));
       setCookie(c, d.cookie, session.id, { ...cookieOpts, maxAge: session.ttlSec });
       return c.redirect(pending.returnTo, 302);
     } catch (e) {
-      if (e instanceof OidcError) {
+      if (e instanceof OidcError || e instanceof InvalidTokenError) {
         d.logger.warn("sign-in callback refused", { error: e.message });
         throw new HttpError(
           401,
@@ -150,7 +159,12 @@ export function authRoutes(d: AuthRouteDeps): OpenAPIHono {
     const id = getCookie(c, d.cookie);
     const session = id ? await d.sessions.get(id) : null;
     if (!session) throw unauthorized("No browser session");
-    const identity = await d.verifier.verify(session.accessToken);
+    const identity = await d.verifier.verify(session.accessToken).catch((e) => {
+      if (e instanceof InvalidTokenError) {
+        throw unauthorized("The session's token is no longer valid");
+      }
+      throw e;
+    });
     return c.json({
       user: {
         id: session.userId,

@@ -4,6 +4,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { SignJWT } from "jose";
 import * as OTPAuth from "otpauth";
 import type { DocumentStore, KeyValue } from "@colink/platform";
+import { timingSafeEqual } from "../timing_safe_equal.ts";
 import { createTokenVerifier, InvalidTokenError } from "../verifier.ts";
 import {
   createDirectory,
@@ -14,7 +15,7 @@ import {
   verifyPassword,
 } from "./directory.ts";
 import { createKeyRing, type KeyRing } from "./keys.ts";
-import { loginPage, messagePage, otpPage } from "./login_page.ts";
+import { loginPage, logoutConfirmPage, messagePage, otpPage } from "./login_page.ts";
 
 export interface IssuerClient {
   clientId: string;
@@ -224,13 +225,24 @@ export function createEmbeddedIssuer(o: EmbeddedIssuerOptions): EmbeddedIssuer {
     username: string,
     password: string,
   ): Promise<IssuerUser | "locked" | null> {
-    const key = `idp:failures:${username.toLowerCase()}`;
-    if (Number(await kv.get(key) ?? 0) >= maxFailures) return "locked";
     const user = await directory.byUsername(username) ??
       (username.includes("@") ? await findByEmail(username) : null);
+    // Counted per account (whatever name or email was typed), like Keycloak's brute-force
+    // detection; unknown names get a counter of their own so probing them is throttled too.
+    const key = failureKey(user?.sub ?? `name:${username.toLowerCase()}`);
+    if (Number(await kv.get(key) ?? 0) >= maxFailures) return "locked";
     if (user && await verifyPassword(password, user.password_hash)) return user;
     await kv.incr(key, { ttlMs: lockoutSec * 1000 });
     return null;
+  }
+  const failureKey = (who: string) => `idp:failures:${who}`;
+  /** A wrong second factor counts toward the same lockout as a wrong password. */
+  async function secondFactorOk(user: IssuerUser, code: string): Promise<boolean> {
+    if (!user.totp_secret) return true;
+    if (Number(await kv.get(failureKey(user.sub)) ?? 0) >= maxFailures) return false;
+    if (totpValid(user.totp_secret, code)) return true;
+    await kv.incr(failureKey(user.sub), { ttlMs: lockoutSec * 1000 });
+    return false;
   }
   const findByEmail = async (email: string) => {
     const name = email.split("@")[0]!;
@@ -242,13 +254,19 @@ export function createEmbeddedIssuer(o: EmbeddedIssuerOptions): EmbeddedIssuer {
     let id = form.client_id, secret = form.client_secret;
     const basic = c.req.header("authorization");
     if (basic?.startsWith("Basic ")) {
-      const [u, p] = atob(basic.slice(6)).split(":");
-      id = decodeURIComponent(u ?? "");
-      secret = decodeURIComponent(p ?? "");
+      try {
+        const decoded = atob(basic.slice(6));
+        const colon = decoded.indexOf(":");
+        if (colon < 0) return "malformed client credentials";
+        id = decodeURIComponent(decoded.slice(0, colon));
+        secret = decodeURIComponent(decoded.slice(colon + 1));
+      } catch {
+        return "malformed client credentials";
+      }
     }
     const client = id ? clients.get(id) : undefined;
     if (!client) return "unknown client";
-    if (client.secret !== undefined && client.secret !== secret) {
+    if (client.secret !== undefined && !timingSafeEqual(client.secret, secret ?? "")) {
       return "invalid client credentials";
     }
     return client;
@@ -365,7 +383,7 @@ export function createEmbeddedIssuer(o: EmbeddedIssuerOptions): EmbeddedIssuer {
     let user: IssuerUser | null;
     if (req.sub) {
       user = await directory.bySub(req.sub);
-      if (!user?.totp_secret || !totpValid(user.totp_secret, String(form.otp ?? ""))) {
+      if (!user?.totp_secret || !(await secondFactorOk(user, String(form.otp ?? "")))) {
         return c.html(otpPage({ action, error: "Invalid authenticator code." }), 200);
       }
     } else {
@@ -423,7 +441,7 @@ export function createEmbeddedIssuer(o: EmbeddedIssuerOptions): EmbeddedIssuer {
       if (user === "locked" || !user) {
         return oauthError(c, 401, "invalid_grant", "Invalid user credentials");
       }
-      if (user.totp_secret && !totpValid(user.totp_secret, form.totp ?? "")) {
+      if (!(await secondFactorOk(user, form.totp ?? ""))) {
         return oauthError(c, 401, "invalid_grant", "Invalid user credentials");
       }
       const sid = await openSession(user.sub);
@@ -469,9 +487,19 @@ export function createEmbeddedIssuer(o: EmbeddedIssuerOptions): EmbeddedIssuer {
     }
 
     if (form.grant_type === "refresh_token") {
-      const key = `idp:rt:${await sha256(form.refresh_token ?? "")}`;
+      const hash = await sha256(form.refresh_token ?? "");
+      const key = `idp:rt:${hash}`;
       const raw = await kv.get(key);
-      if (!raw) return oauthError(c, 400, "invalid_grant", "Invalid refresh token");
+      // Single use even under concurrency: only the first redeemer claims it.
+      if (
+        !raw ||
+        !(await kv.set(`idp:rt-used:${hash}`, "1", {
+          ttlMs: sessionTtl * 1000,
+          onlyIfAbsent: true,
+        }))
+      ) {
+        return oauthError(c, 400, "invalid_grant", "Invalid refresh token");
+      }
       const g = JSON.parse(raw) as RefreshGrant;
       if (g.clientId !== client.clientId) {
         return oauthError(c, 400, "invalid_grant", "Token was issued to another client");
@@ -511,6 +539,11 @@ export function createEmbeddedIssuer(o: EmbeddedIssuerOptions): EmbeddedIssuer {
 
   const logout = async (c: Context) => {
     const params = c.req.method === "POST" ? await formFields(c) : c.req.query();
+    // A plain GET (any link on any site) only asks; the session ends on the POST it leads to,
+    // which a cross-site page cannot make with our SameSite=Lax cookie.
+    if (c.req.method === "GET") {
+      return c.html(logoutConfirmPage({ action: ep("logout"), fields: params }));
+    }
     let sid = getCookie(c, SSO_COOKIE);
     if (params.refresh_token) {
       const raw = await kv.get(`idp:rt:${await sha256(params.refresh_token)}`);
@@ -548,6 +581,17 @@ export function createEmbeddedIssuer(o: EmbeddedIssuerOptions): EmbeddedIssuer {
   app.post(`${r}/account/totp`, async (c) => {
     const id = await bearerIdentity(c);
     if (!id) return oauthError(c, 401, "invalid_token", "a valid access token is required");
+    const current = await directory.bySub(id.sub);
+    const { code } = await c.req.json().catch(() => ({})) as { code?: string };
+    if (current?.totp_secret && !totpValid(current.totp_secret, String(code ?? ""))) {
+      // Replacing a second factor is as sensitive as removing it: a stolen token alone must not do it.
+      return oauthError(
+        c,
+        400,
+        "invalid_code",
+        "a current code is required to replace the second factor",
+      );
+    }
     const secret = new OTPAuth.Secret({ size: 20 }).base32;
     await kv.set(`idp:totp-pending:${id.sub}`, secret, { ttlMs: 600_000 });
     return c.json({ secret, otpauth_uri: totpFor(secret, id.username).toString() });

@@ -199,6 +199,51 @@ Deno.test({
       });
 
       await t.step(
+        "a refresh token redeemed four times at once yields exactly one token set",
+        async () => {
+          const { body } = await s.token("carol");
+          const redeem = () =>
+            fetch(s.tokenUrl, {
+              method: "POST",
+              body: new URLSearchParams({
+                grant_type: "refresh_token",
+                client_id: "colink-cli",
+                refresh_token: body.refresh_token as string,
+              }),
+            }).then(async (r) => {
+              await r.body?.cancel();
+              return r.status;
+            });
+          const results = await Promise.all([redeem(), redeem(), redeem(), redeem()]);
+          assert.deepEqual(results.sort(), [200, 400, 400, 400]);
+        },
+      );
+
+      await t.step(
+        "malformed client credentials are a 401 invalid_client, not a crash",
+        async () => {
+          for (const basic of ["%%%", btoa("no-colon"), btoa("colink-web:%E0%A4%A")]) {
+            const res = await fetch(s.tokenUrl, {
+              method: "POST",
+              headers: { authorization: `Basic ${basic}` },
+              body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: "x" }),
+            });
+            assert.equal(res.status, 401, basic);
+            assert.equal((await res.json()).error, "invalid_client");
+          }
+        },
+      );
+
+      await t.step("a plain GET on logout only asks; it does not end the session", async () => {
+        const res = await fetch(
+          `${s.issuerUrl}/protocol/openid-connect/logout?client_id=colink-web`,
+        );
+        const html = await res.text();
+        assert.match(html, /<form id="kc-logout" method="post"/);
+        assert.match(html, /name="client_id" value="colink-web"/);
+      });
+
+      await t.step(
         "the password grant is for colink-cli only; colink-web must use the code flow",
         async () => {
           const res = await fetch(s.tokenUrl, {
@@ -288,6 +333,13 @@ Deno.test({
           assert.equal(ok.status, 204);
           assert.equal((await s.token("alice")).body.error, "invalid_grant");
           assert.equal((await s.token("alice", { totp: totp.generate() })).status, 200);
+          const replace = await fetch(`${s.issuerUrl}/account/totp`, {
+            method: "POST",
+            headers: bearer,
+            body: "{}",
+          });
+          assert.equal(replace.status, 400, "a stolen token alone cannot swap the second factor");
+          assert.equal((await replace.json()).error, "invalid_code");
           const removed = await fetch(`${s.issuerUrl}/account/totp`, {
             method: "DELETE",
             headers: bearer,
@@ -305,8 +357,21 @@ Deno.test({
             assert.equal((await s.token("bob", { password: "nope" })).status, 401);
           }
           assert.equal((await s.token("bob")).body.error, "invalid_grant");
+          const byEmail = await s.token("bob@colink.dev");
+          assert.equal(byEmail.body.error, "invalid_grant", "the email is the same account");
         },
       );
+
+      await t.step("wrong one-time codes count toward the lockout too", async () => {
+        for (let i = 0; i < 10; i++) {
+          assert.equal((await s.token("dave", { totp: "000000" })).status, 401);
+        }
+        const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32("JBSWY3DPEHPK3PXP") });
+        assert.equal(
+          (await s.token("dave", { totp: totp.generate() })).body.error,
+          "invalid_grant",
+        );
+      });
     } finally {
       await s.close();
     }

@@ -57,3 +57,20 @@ ${o.error ? `<div class="error" role="alert">${esc(o.error)}</div>` : ""}
 export function messagePage(title: string, message: string): string {
   return page(title, `<h1>${esc(title)}</h1><p>${esc(message)}</p>`);
 }
+
+/** GET on the logout endpoint: confirm with a POST, so a link alone cannot sign anyone out. */
+export function logoutConfirmPage(o: { action: string; fields: Record<string, string> }): string {
+  const hidden = Object.entries(o.fields)
+    .filter(([k]) =>
+      ["client_id", "post_logout_redirect_uri", "state", "id_token_hint"].includes(k)
+    )
+    .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`)
+    .join("");
+  return page(
+    "Sign out",
+    `<h1>Sign out of CoLink?</h1><p class="sub">You will need to sign in again.</p>
+<form id="kc-logout" method="post" action="${esc(o.action)}">${hidden}
+  <button id="kc-logout-confirm" type="submit">Sign out</button>
+</form>`,
+  );
+}

@@ -44,6 +44,9 @@ function jsonError(status: number, code: string, message: string) {
 
 /** Signed fields, in signing order. Absent ones sign as empty strings. */
 const SIGNED = ["m", "k", "v", "e", "ct", "n", "dn"] as const;
+/** JSON, not a separator-joined string: no field value can spill into the next one. */
+const signedBytes = (fields: Record<string, string>) =>
+  enc.encode(JSON.stringify(SIGNED.map((f) => fields[f] ?? "")));
 
 /**
  * Embedded blob store: versions kept as files under `root`, written atomically (temp + rename).
@@ -122,7 +125,7 @@ export async function createFsBlobStore(o: FsBlobStoreOptions): Promise<FsBlobSt
       await crypto.subtle.sign(
         "HMAC",
         hmacKey,
-        enc.encode(SIGNED.map((f) => fields[f] ?? "").join("\n")),
+        signedBytes(fields),
       ),
     );
 
@@ -189,7 +192,12 @@ export async function createFsBlobStore(o: FsBlobStoreOptions): Promise<FsBlobSt
     },
     async handle(req) {
       const url = new URL(req.url);
-      const key = decodeURIComponent(url.pathname.replace(/^.*?\/blobs\//, ""));
+      let key: string;
+      try {
+        key = decodeURIComponent(url.pathname.replace(/^.*?\/blobs\//, ""));
+      } catch {
+        return jsonError(400, "invalid_url", "malformed blob URL");
+      }
       const q = Object.fromEntries(url.searchParams);
       const fields: Record<string, string> = { ...q, k: key };
       const expected = fromB64url(q.s ?? "");
@@ -197,7 +205,7 @@ export async function createFsBlobStore(o: FsBlobStoreOptions): Promise<FsBlobSt
         "HMAC",
         hmacKey,
         expected,
-        enc.encode(SIGNED.map((f) => fields[f] ?? "").join("\n")),
+        signedBytes(fields),
       );
       if (!valid || q.m !== req.method) {
         return jsonError(403, "signature_invalid", "URL signature does not match");
