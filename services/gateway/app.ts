@@ -3,10 +3,10 @@ import { ConfigError } from "@colink/config";
 import { defineService, type ServiceDeps } from "@colink/runtime";
 import { createOidcClient, type OidcClient } from "./actions/oidc_client.ts";
 import { createSessionStore, type SessionStore } from "./actions/sessions.ts";
-import { GatewayConfig } from "./config.ts";
+import { DEV_CLIENT_SECRET, GatewayConfig } from "./config.ts";
 import { browserSession } from "./middleware/browser_session.ts";
 import { corsForWeb, edgeHeaders } from "./middleware/edge_headers.ts";
-import { rateLimit } from "./middleware/rate_limit.ts";
+import { clientIp, rateLimit } from "./middleware/rate_limit.ts";
 import { authRoutes } from "./routes/auth_routes.ts";
 import { docsRoutes } from "./routes/docs_routes.ts";
 import { proxyRoutes, type UpstreamName } from "./routes/proxy_routes.ts";
@@ -33,11 +33,22 @@ function partsOf(d: Deps): Parts {
       message: "required in distributed mode (32 bytes, base64)",
     }]);
   }
-  const raw = key
-    ? Uint8Array.from(atob(key), (c) => c.charCodeAt(0))
-    : crypto.getRandomValues(new Uint8Array(32));
+  let raw: Uint8Array<ArrayBuffer>;
+  try {
+    raw = key
+      ? Uint8Array.from(atob(key), (ch) => ch.charCodeAt(0))
+      : crypto.getRandomValues(new Uint8Array(32));
+  } catch {
+    throw new ConfigError([{ name: "SESSION_ENCRYPTION_KEY", message: "must be base64" }]);
+  }
   if (raw.length !== 32) {
     throw new ConfigError([{ name: "SESSION_ENCRYPTION_KEY", message: "must decode to 32 bytes" }]);
+  }
+  if (d.env.COLINK_ENV === "production" && d.config.OIDC_CLIENT_SECRET === DEV_CLIENT_SECRET) {
+    throw new ConfigError([{
+      name: "OIDC_CLIENT_SECRET",
+      message: "set the colink-web client secret (the dev default is public)",
+    }]);
   }
   const oidc = createOidcClient({
     issuer: d.oidc.issuer,
@@ -95,7 +106,14 @@ export const gatewayService = defineService({
     app.route("/", docsRoutes());
     // Embedded mode mounts every service in this process; distributed mode routes to them.
     if (d.env.COLINK_MODE === "distributed") {
-      app.route("/", proxyRoutes({ upstreams: upstreams(d), logger: d.logger }));
+      app.route(
+        "/",
+        proxyRoutes({
+          upstreams: upstreams(d),
+          logger: d.logger,
+          clientIp: (c) => clientIp(c, d.config.TRUST_PROXY),
+        }),
+      );
     }
     return app;
   },

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { csv, flag } from "@colink/config";
 
+export const DEV_CLIENT_SECRET = "colink-web-dev-secret";
+
 /** The gateway's own settings; defaults are the seed's limits and the embedded dev setup. */
 export const GatewayConfig = z.object({
   /** Origins allowed by CORS and for cookie-authenticated WebSockets (default: PUBLIC_URL). */
@@ -13,7 +15,8 @@ export const GatewayConfig = z.object({
   RATE_LIMIT_LOGIN_PER_MIN: z.coerce.number().int().positive().default(20),
   /** The confidential client the gateway signs users in with (authorization code + PKCE). */
   OIDC_CLIENT_ID: z.string().default("colink-web"),
-  OIDC_CLIENT_SECRET: z.string().default("colink-web-dev-secret"),
+  /** Required in production: the default is the public secret of the dev realm. */
+  OIDC_CLIENT_SECRET: z.string().default(DEV_CLIENT_SECRET),
   /** 32-byte key (base64) encrypting tokens kept in server-side sessions; generated in dev. */
   SESSION_ENCRYPTION_KEY: z.string().optional(),
   SESSION_COOKIE: z.string().regex(/^[A-Za-z0-9_-]+$/).default("colink_session"),

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { ConfigError } from "@colink/config";
 import { passwordGrant, startProcess } from "@colink/testing";
 import { usersService } from "@colink/svc-users";
 import { gatewayService } from "./app.ts";
@@ -93,4 +94,19 @@ Deno.test({
       await p.close();
     }
   },
+});
+
+Deno.test("the gateway refuses to start in production with the dev client secret or a bad session key", async () => {
+  const envs: Record<string, string>[] = [
+    {
+      COLINK_ENV: "production",
+      OIDC_ISSUER: "https://sso.example/realms/colink",
+      SESSION_ENCRYPTION_KEY: btoa("k".repeat(32)),
+    },
+    { SESSION_ENCRYPTION_KEY: "not base64!" },
+    { SESSION_ENCRYPTION_KEY: btoa("too short") },
+  ];
+  for (const env of envs) {
+    await assert.rejects(startProcess([gatewayService], env), ConfigError, JSON.stringify(env));
+  }
 });

@@ -103,9 +103,12 @@ Deno.test({
         "PATCH /me rejects bad input with field details and changes nothing",
         async () => {
           for (
-            const bad of [{ display_name: "" }, { avatar_url: "javascript:alert(1)" }, {
-              username: "root",
-            }]
+            const bad of [
+              { display_name: "" },
+              { display_name: "nul\u0000byte" },
+              { avatar_url: "javascript:alert(1)" },
+              { username: "root" },
+            ]
           ) {
             const { status, body } = await s.call(
               "/api/v1/me",
@@ -164,6 +167,8 @@ Deno.test({
           );
           const all = await s.call("/api/v1/users?q=&limit=1", s.as(bob));
           assert.equal((all.body as { users: unknown[] }).users.length, 1);
+          const nul = await s.call("/api/v1/users?q=a%00b", s.as(bob));
+          assert.equal(nul.status, 400, "a NUL in the query is invalid input, not a 500");
           const wild = await s.call("/api/v1/users?q=%25", s.as(bob));
           assert.deepEqual(
             (wild.body as { users: unknown[] }).users,

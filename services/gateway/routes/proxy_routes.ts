@@ -39,9 +39,21 @@ const HOP = new Set([
   "content-length",
 ]);
 
-function forwardHeaders(c: Context, token: string | undefined): Headers {
+function forwardHeaders(c: Context, token: string | undefined, clientIp: string): Headers {
   const out = new Headers();
-  for (const [k, v] of c.req.raw.headers) if (!HOP.has(k)) out.set(k, v);
+  // Headers named in Connection are hop-by-hop too; client-supplied forwarding headers are
+  // replaced by what the gateway saw.
+  const named = new Set(
+    (c.req.header("connection") ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(
+      Boolean,
+    ),
+  );
+  for (const [k, v] of c.req.raw.headers) {
+    if (!HOP.has(k) && !named.has(k) && k !== "forwarded" && !k.startsWith("x-forwarded-")) {
+      out.set(k, v);
+    }
+  }
+  out.set("x-forwarded-for", clientIp);
   out.set("x-request-id", c.get("requestId"));
   if (token) out.set("authorization", `Bearer ${token}`);
   const url = new URL(c.req.url);
@@ -58,7 +70,13 @@ function forwardHeaders(c: Context, token: string | undefined): Headers {
  * port directly, bypassing the gateway, is authenticated exactly the same way.
  */
 export function proxyRoutes(
-  o: { upstreams: Partial<Record<UpstreamName, string>>; logger: Logger; timeoutMs?: number },
+  o: {
+    upstreams: Partial<Record<UpstreamName, string>>;
+    logger: Logger;
+    /** The caller's address as the gateway determined it (see rate_limit.ts clientIp). */
+    clientIp: (c: Context) => string;
+    timeoutMs?: number;
+  },
 ): OpenAPIHono {
   const app = new OpenAPIHono();
   const timeoutMs = o.timeoutMs ?? 30_000;
@@ -76,7 +94,7 @@ export function proxyRoutes(
     try {
       res = await fetch(target, {
         method: c.req.method,
-        headers: forwardHeaders(c, c.get("sessionAccessToken")),
+        headers: forwardHeaders(c, c.get("sessionAccessToken"), o.clientIp(c)),
         body: hasBody ? c.req.raw.body : undefined,
         redirect: "manual",
         signal: AbortSignal.timeout(timeoutMs),

@@ -3,6 +3,7 @@ import * as OTPAuth from "otpauth";
 import { createMemoryDocumentStore, createMemoryKeyValue } from "@colink/platform";
 import { freePort, passwordGrant } from "@colink/testing";
 import { createTokenVerifier, InvalidTokenError, remoteKeys } from "../verifier.ts";
+import { createKeyRing } from "./keys.ts";
 import { createEmbeddedIssuer, devClients, seedDevIdentities } from "./mod.ts";
 
 const pkceChallenge = async (verifier: string) =>
@@ -376,4 +377,13 @@ Deno.test({
       await s.close();
     }
   },
+});
+
+Deno.test("concurrent first uses of the key ring mint one signing key, not several", async () => {
+  const ring = createKeyRing(await createMemoryDocumentStore(), { maxAgeMs: 3600_000 });
+  const kids = await Promise.all(
+    Array.from({ length: 5 }, async () => (await ring.signingKey()).kid),
+  );
+  assert.equal(new Set(kids).size, 1);
+  assert.equal((await ring.jwks()).keys.length, 1);
 });

@@ -62,11 +62,16 @@ export function createKeyRing(
     return doc;
   }
 
+  // Concurrent first requests must not each mint a key: the first one does, the rest wait.
+  let minting: Promise<StoredKey> | undefined;
   async function current(): Promise<StoredKey> {
     const active = (await load()).find((k) => !k.retire_at);
     if (active && now() - active.created_at.getTime() < opts.maxAgeMs) return active;
-    if (active) await retire(active, opts.maxAgeMs);
-    return await create();
+    minting ??= (async () => {
+      if (active) await retire(active, opts.maxAgeMs);
+      return await create();
+    })().finally(() => (minting = undefined));
+    return await minting;
   }
 
   async function retire(k: StoredKey, graceMs: number) {

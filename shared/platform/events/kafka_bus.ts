@@ -63,19 +63,23 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
     // deno-lint-ignore no-explicit-any
     sasl: opts.sasl as any,
   });
-  let producer: Producer | undefined;
+  let producer: Promise<Producer> | undefined;
   const consumers = new Set<Consumer>();
 
-  async function getProducer(): Promise<Producer> {
-    if (!producer) {
+  /** One producer per bus, even when the first publishes race each other. */
+  function getProducer(): Promise<Producer> {
+    producer ??= (async () => {
       const p = kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
       });
       await p.connect();
-      producer = p;
-    }
+      return p;
+    })().catch((e) => {
+      producer = undefined;
+      throw e;
+    });
     return producer;
   }
 
@@ -193,8 +197,9 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
     async close() {
       await Promise.all([...consumers].map((c) => c.disconnect()));
       consumers.clear();
-      await producer?.disconnect();
+      const p = producer;
       producer = undefined;
+      await (await p?.catch(() => undefined))?.disconnect();
     },
   };
 }
