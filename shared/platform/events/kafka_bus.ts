@@ -177,7 +177,25 @@ export function createKafkaBus(opts: KafkaBusOptions): EventBus {
           });
         },
       });
-      await joined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        await Promise.race([
+          joined,
+          new Promise((_, reject) => {
+            timer = setTimeout(
+              () =>
+                reject(new Error(`consumer group ${o.group} did not start fetching within 30 s`)),
+              30_000,
+            );
+          }),
+        ]);
+      } catch (e) {
+        consumers.delete(consumer);
+        await consumer.disconnect();
+        throw e;
+      } finally {
+        clearTimeout(timer);
+      }
       return {
         async close() {
           consumers.delete(consumer);

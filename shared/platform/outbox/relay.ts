@@ -79,6 +79,7 @@ export function createOutboxRelay(o: OutboxRelayOptions): OutboxRelay {
     return gone.length;
   }
   let lastPrune = 0;
+  let failures = 0;
 
   return {
     runOnce,
@@ -90,18 +91,23 @@ export function createOutboxRelay(o: OutboxRelayOptions): OutboxRelay {
       loop = (async () => {
         while (running) {
           let published = 0;
+          let delay = pollMs;
           try {
             published = await runOnce();
             if (Date.now() - lastPrune > 600_000) {
               lastPrune = Date.now();
               await prune();
             }
+            failures = 0;
           } catch (e) {
             o.onError?.(e);
+            // The database or the bus is down: back off (up to 5 s) instead of spinning.
+            failures++;
+            delay = Math.min(5_000, pollMs * 2 ** failures);
           }
-          if (published >= batchSize || !running) continue;
+          if ((published >= batchSize && failures === 0) || !running) continue;
           await new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, pollMs);
+            const t = setTimeout(resolve, delay);
             wake = () => {
               clearTimeout(t);
               resolve();
