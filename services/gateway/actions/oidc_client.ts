@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
+import { sha256Base64url } from "@colink/platform";
 
 export interface OidcClientOptions {
   issuer: string;
@@ -33,13 +34,8 @@ export class OidcError extends Error {
   }
 }
 
-const b64url = (bytes: ArrayBuffer | Uint8Array) =>
-  btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_")
-    .replace(/=+$/, "");
-export const randomSecret = (bytes = 32): string =>
-  b64url(crypto.getRandomValues(new Uint8Array(bytes)));
-export const pkceChallenge = async (verifier: string): Promise<string> =>
-  b64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
+/** RFC 7636 S256: the challenge sent up front for the verifier revealed at redemption. */
+export const pkceChallenge = (verifier: string): Promise<string> => sha256Base64url(verifier);
 
 /**
  * The gateway as an OIDC relying party (confidential client `colink-web`): builds the

@@ -1,6 +1,5 @@
-import type { KeyValue, Sql } from "@colink/platform";
+import { type KeyValue, randomSecret, sha256Hex, type Sql } from "@colink/platform";
 import { type OidcClient, OidcError, type TokenSet } from "./oidc_client.ts";
-import { randomSecret } from "./oidc_client.ts";
 
 /** What a browser session holds on the server. Tokens are encrypted at rest in the KV store. */
 export interface Session {
@@ -22,9 +21,6 @@ interface Stored {
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-const hex = (b: ArrayBuffer) =>
-  Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, "0")).join("");
-const sha256 = async (s: string) => hex(await crypto.subtle.digest("SHA-256", enc.encode(s)));
 
 /** Refresh this long before the access token expires, so requests never race its expiry. */
 const REFRESH_MARGIN_MS = 30_000;
@@ -98,7 +94,7 @@ export function createSessionStore(o: SessionStoreOptions): SessionStore {
   }
 
   async function load(id: string): Promise<(Session & { hash: string; refresh: string }) | null> {
-    const hash = await sha256(id);
+    const hash = await sha256Hex(id);
     const s = await o.kv.hgetall(`session:${hash}`) as Partial<Stored>;
     if (!s.user_id || !s.access || !s.refresh) return null;
     try {
@@ -164,7 +160,7 @@ export function createSessionStore(o: SessionStoreOptions): SessionStore {
       await o.sql.query(
         `update sessions set refresh_token_hash = $2, expires_at = now() + make_interval(secs => $3),
                              last_seen_at = now() where session_id = $1`,
-        [s.hash, await sha256(t.refresh_token ?? ""), ttlSec],
+        [s.hash, await sha256Hex(t.refresh_token ?? ""), ttlSec],
       );
       return await load(s.id);
     } finally {
@@ -180,7 +176,7 @@ export function createSessionStore(o: SessionStoreOptions): SessionStore {
       userAgent?: string,
     ): Promise<{ id: string; csrfToken: string; ttlSec: number }> {
       const id = randomSecret(32);
-      const hash = await sha256(id);
+      const hash = await sha256Hex(id);
       const csrf = randomSecret(24);
       const ttlSec = await store(hash, userId, csrf, t);
       await o.sql.query(
@@ -189,7 +185,7 @@ export function createSessionStore(o: SessionStoreOptions): SessionStore {
         [
           hash,
           userId,
-          await sha256(t.refresh_token ?? ""),
+          await sha256Hex(t.refresh_token ?? ""),
           ttlSec,
           userAgent?.slice(0, 400) ?? null,
         ],
@@ -213,9 +209,8 @@ export function createSessionStore(o: SessionStoreOptions): SessionStore {
     /** Logout: ends the IdP session too, then forgets ours. */
     async revoke(id: string): Promise<void> {
       const s = await load(id);
-      const hash = await sha256(id);
       if (s?.refresh) await o.oidc.revoke(s.refresh).catch(() => {});
-      await destroy(hash);
+      await destroy(s?.hash ?? await sha256Hex(id));
     },
   };
 }

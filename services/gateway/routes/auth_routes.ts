@@ -8,8 +8,8 @@ import {
 } from "@colink/auth";
 import { ErrorBody } from "@colink/contracts";
 import { commonErrors, HttpError, jsonContent, type Logger, unauthorized } from "@colink/http";
-import type { KeyValue } from "@colink/platform";
-import { type OidcClient, OidcError, pkceChallenge, randomSecret } from "../actions/oidc_client.ts";
+import { type KeyValue, randomSecret } from "@colink/platform";
+import { type OidcClient, OidcError, pkceChallenge } from "../actions/oidc_client.ts";
 import type { SessionStore } from "../actions/sessions.ts";
 
 export interface AuthRouteDeps {

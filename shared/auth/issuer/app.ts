@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { SignJWT } from "jose";
 import * as OTPAuth from "otpauth";
-import type { DocumentStore, KeyValue } from "@colink/platform";
+import { type DocumentStore, type KeyValue, randomSecret, sha256Base64url } from "@colink/platform";
 import { timingSafeEqual } from "../timing_safe_equal.ts";
 import { createTokenVerifier, InvalidTokenError } from "../verifier.ts";
 import {
@@ -83,13 +83,6 @@ interface RefreshGrant {
 }
 
 const SSO_COOKIE = "COLINK_IDP_SESSION";
-const enc = new TextEncoder();
-
-const b64url = (bytes: ArrayBuffer | Uint8Array) =>
-  btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_")
-    .replace(/=+$/, "");
-const randomToken = () => b64url(crypto.getRandomValues(new Uint8Array(32)));
-const sha256 = async (s: string) => b64url(await crypto.subtle.digest("SHA-256", enc.encode(s)));
 
 function oauthError(c: Context, status: 400 | 401, error: string, description: string) {
   return c.json({ error, error_description: description }, status);
@@ -182,10 +175,14 @@ export function createEmbeddedIssuer(o: EmbeddedIssuerOptions): EmbeddedIssuer {
       [audience, "account"],
       accessTtl,
     );
-    const refresh = randomToken();
-    await kv.set(`idp:rt:${await sha256(refresh)}`, JSON.stringify(g satisfies RefreshGrant), {
-      ttlMs: sessionTtl * 1000,
-    });
+    const refresh = randomSecret();
+    await kv.set(
+      `idp:rt:${await sha256Base64url(refresh)}`,
+      JSON.stringify(g satisfies RefreshGrant),
+      {
+        ttlMs: sessionTtl * 1000,
+      },
+    );
     const out: Record<string, unknown> = {
       access_token: access,
       expires_in: accessTtl,
@@ -279,7 +276,7 @@ export function createEmbeddedIssuer(o: EmbeddedIssuerOptions): EmbeddedIssuer {
     sid: string,
     authTime: number,
   ) {
-    const code = randomToken();
+    const code = randomSecret();
     const grant: CodeGrant = {
       clientId: req.clientId,
       redirectUri: req.redirectUri,
@@ -363,7 +360,7 @@ export function createEmbeddedIssuer(o: EmbeddedIssuerOptions): EmbeddedIssuer {
       return issueCode(c, req, ssoSub, sid!, Math.floor(Date.now() / 1000));
     }
     if (q.prompt === "none") return back("login_required", "no session");
-    const id = randomToken();
+    const id = randomSecret();
     await kv.set(`idp:authreq:${id}`, JSON.stringify(req), { ttlMs: 600_000 });
     return c.html(loginPage({ action: `${ep("auth")}/login?session_code=${id}` }));
   });
@@ -475,7 +472,9 @@ export function createEmbeddedIssuer(o: EmbeddedIssuerOptions): EmbeddedIssuer {
         return oauthError(c, 400, "invalid_grant", "Incorrect redirect_uri");
       }
       if (g.codeChallenge || client.pkceRequired) {
-        if (!form.code_verifier || (await sha256(form.code_verifier)) !== g.codeChallenge) {
+        if (
+          !form.code_verifier || (await sha256Base64url(form.code_verifier)) !== g.codeChallenge
+        ) {
           return oauthError(c, 400, "invalid_grant", "PKCE verification failed");
         }
       }
@@ -487,7 +486,7 @@ export function createEmbeddedIssuer(o: EmbeddedIssuerOptions): EmbeddedIssuer {
     }
 
     if (form.grant_type === "refresh_token") {
-      const hash = await sha256(form.refresh_token ?? "");
+      const hash = await sha256Base64url(form.refresh_token ?? "");
       const key = `idp:rt:${hash}`;
       const raw = await kv.get(key);
       // Single use even under concurrency: only the first redeemer claims it.
@@ -546,9 +545,10 @@ export function createEmbeddedIssuer(o: EmbeddedIssuerOptions): EmbeddedIssuer {
     }
     let sid = getCookie(c, SSO_COOKIE);
     if (params.refresh_token) {
-      const raw = await kv.get(`idp:rt:${await sha256(params.refresh_token)}`);
+      const key = `idp:rt:${await sha256Base64url(params.refresh_token)}`;
+      const raw = await kv.get(key);
       if (raw) sid = (JSON.parse(raw) as RefreshGrant).sid;
-      await kv.del(`idp:rt:${await sha256(params.refresh_token)}`);
+      await kv.del(key);
     }
     if (sid) await kv.del(`idp:sso:${sid}`);
     deleteCookie(c, SSO_COOKIE, { path: base });

@@ -1,18 +1,12 @@
 import assert from "node:assert/strict";
 import * as OTPAuth from "otpauth";
-import { createMemoryDocumentStore, createMemoryKeyValue } from "@colink/platform";
+import { createMemoryDocumentStore, createMemoryKeyValue, sha256Base64url } from "@colink/platform";
 import { freePort, passwordGrant } from "@colink/testing";
 import { createTokenVerifier, InvalidTokenError, remoteKeys } from "../verifier.ts";
 import { createKeyRing } from "./keys.ts";
 import { createEmbeddedIssuer, devClients, seedDevIdentities } from "./mod.ts";
 
-const pkceChallenge = async (verifier: string) =>
-  btoa(
-    String.fromCharCode(
-      ...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))),
-    ),
-  )
-    .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const pkceChallenge = sha256Base64url;
 
 async function serveIssuer() {
   const port = freePort();

@@ -1,3 +1,4 @@
+import { base64url, sha256Hex } from "../encoding.ts";
 import { assertBlobKey, type BlobStore, type BlobVersion, contentDisposition } from "./port.ts";
 
 export interface FsBlobStoreOptions {
@@ -22,9 +23,6 @@ interface Meta {
 }
 
 const enc = new TextEncoder();
-const b64url = (bytes: ArrayBuffer) =>
-  btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_")
-    .replace(/=+$/, "");
 const fromB64url = (s: string) => {
   try {
     return Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
@@ -32,11 +30,6 @@ const fromB64url = (s: string) => {
     return new Uint8Array();
   }
 };
-
-async function hex(text: string) {
-  const d = await crypto.subtle.digest("SHA-256", enc.encode(text));
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 function jsonError(status: number, code: string, message: string) {
   return Response.json({ error: { code, message, request_id: crypto.randomUUID() } }, { status });
@@ -64,7 +57,7 @@ export async function createFsBlobStore(o: FsBlobStoreOptions): Promise<FsBlobSt
     ["sign", "verify"],
   );
   let seq = 0;
-  const dirOf = async (key: string) => `${o.root}/${await hex(key)}`;
+  const dirOf = async (key: string) => `${o.root}/${await sha256Hex(key)}`;
 
   async function readVersions(key: string): Promise<(BlobVersion & { contentType: string })[]> {
     const dir = await dirOf(key);
@@ -121,7 +114,7 @@ export async function createFsBlobStore(o: FsBlobStoreOptions): Promise<FsBlobSt
   }
 
   const sign = async (fields: Record<string, string>) =>
-    b64url(
+    base64url(
       await crypto.subtle.sign(
         "HMAC",
         hmacKey,

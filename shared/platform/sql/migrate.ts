@@ -1,3 +1,4 @@
+import { sha256Hex } from "../encoding.ts";
 import type { Sql } from "./port.ts";
 
 export interface Migration {
@@ -13,11 +14,6 @@ export interface MigrateResult {
 
 /** Arbitrary but fixed: every CoLink instance migrating the same database contends on it. */
 const MIGRATION_LOCK_KEY = 4_204_202_411;
-
-async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** Reads `NNNN_name.sql` files from a directory, ordered by version. */
 export async function loadMigrations(dir: URL): Promise<Migration[]> {
@@ -48,7 +44,7 @@ export async function loadMigrations(dir: URL): Promise<Migration[]> {
 export async function migrate(db: Sql, migrations: Migration[]): Promise<MigrateResult> {
   const result: MigrateResult = { applied: [], skipped: 0 };
   for (const m of migrations) {
-    const checksum = await sha256(m.sql);
+    const checksum = await sha256Hex(m.sql);
     await db.transaction(async (tx) => {
       await tx.query("select pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
       await tx.exec(`create table if not exists schema_migrations (
