@@ -1,13 +1,15 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { HttpError } from "@colink/http";
 import type { Principal, PrincipalResolver } from "./principal.ts";
-import { InvalidTokenError, type TokenVerifier } from "./verifier.ts";
+import { type Identity, InvalidTokenError, type TokenVerifier } from "./verifier.ts";
 
 declare module "hono" {
   interface ContextVariableMap {
     principal: Principal;
     /** Set by the gateway for requests authenticated by its session cookie. */
     sessionAccessToken: string;
+    /** The verification of this request's token, so the edge and the route share one. */
+    verifiedToken: { token: string; result: Promise<Identity> };
   }
 }
 
@@ -29,13 +31,34 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
+/** The caller's token: a Bearer header, or the gateway's session cookie turned into one. */
+export function requestToken(c: Context): string | undefined {
+  return bearerToken(c.req.header("authorization")) ?? c.get("sessionAccessToken");
+}
+
+/** Verifies the request's token once per request, however many middlewares ask. */
+export function verifyRequestToken(
+  c: Context,
+  verifier: TokenVerifier,
+  token: string,
+): Promise<Identity> {
+  const done = c.get("verifiedToken");
+  if (done?.token === token) return done.result;
+  const result = verifier.verify(token);
+  c.set("verifiedToken", { token, result });
+  return result;
+}
+
 /** Requires a valid access token; sets `principal` for handlers. Every /api route uses it. */
 export function requireAuth(o: AuthOptions): MiddlewareHandler {
   return async function authenticate(c, next) {
-    const token = bearerToken(c.req.header("authorization")) ?? c.get("sessionAccessToken");
+    const token = requestToken(c);
     if (!token) throw invalid("");
     try {
-      c.set("principal", await o.principals.resolve(await o.verifier.verify(token)));
+      c.set(
+        "principal",
+        await o.principals.resolve(await verifyRequestToken(c, o.verifier, token)),
+      );
     } catch (e) {
       if (e instanceof InvalidTokenError) throw invalid(e.reason);
       throw e;

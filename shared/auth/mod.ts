@@ -7,7 +7,13 @@ export {
   type TokenVerifierOptions,
 } from "./verifier.ts";
 export { createPrincipalResolver, type Principal, type PrincipalResolver } from "./principal.ts";
-export { type AuthOptions, bearerToken, requireAuth } from "./middleware.ts";
+export {
+  type AuthOptions,
+  bearerToken,
+  requestToken,
+  requireAuth,
+  verifyRequestToken,
+} from "./middleware.ts";
 export {
   authorize,
   can,

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getConnInfo } from "hono/deno";
-import { bearerToken, type TokenVerifier } from "@colink/auth";
+import { requestToken, type TokenVerifier, verifyRequestToken } from "@colink/auth";
 import { HttpError, type Logger } from "@colink/http";
 import { createMemoryKeyValue, type KeyValue } from "@colink/platform";
 
@@ -73,10 +73,10 @@ export function rateLimit(o: {
   }
 
   async function callerSub(c: Context): Promise<string | undefined> {
-    const token = bearerToken(c.req.header("authorization")) ?? c.get("sessionAccessToken");
+    const token = requestToken(c);
     if (!token) return undefined;
     try {
-      return (await o.verifier.verify(token)).sub;
+      return (await verifyRequestToken(c, o.verifier, token)).sub;
     } catch {
       return undefined; // the route will answer 401; meter it by IP only
     }

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { upgradeWebSocket } from "hono/deno";
-import { bearerToken } from "@colink/auth";
+import { requestToken } from "@colink/auth";
 import type { ServerFrame } from "@colink/contracts";
 import { HttpError } from "@colink/http";
 import { type ConnectionDeps, createConnection } from "../actions/connection.ts";
@@ -29,7 +29,7 @@ export function wsRoutes(d: WsDeps): OpenAPIHono {
   const upgrade = upgradeWebSocket((c) => {
     // A browser authenticated by its session cookie: the gateway's edge found its token (embedded
     // mode), or the distributed gateway bridged the socket with it on the upstream handshake.
-    const sessionToken = c.get("sessionAccessToken") ?? bearerToken(c.req.header("authorization"));
+    const sessionToken = requestToken(c);
     let conn: ReturnType<typeof createConnection> | undefined;
     return {
       onOpen(_evt, ws) {
