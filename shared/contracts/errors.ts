@@ -10,3 +10,16 @@ export const ErrorBody = z.object({
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/**
+ * A dependency (Redis, the IdP's keys, ...) did not answer in time. Not the caller's fault and
+ * not a credential problem: HTTP answers 503 `dependency_unavailable` with Retry-After, the
+ * WebSocket closes with a retryable code. `dependency` names it for logs and metrics; the
+ * message (which may carry driver internals) is logged, never sent to callers.
+ */
+export class DependencyUnavailableError extends Error {
+  constructor(readonly dependency: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "DependencyUnavailableError";
+  }
+}

@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
-import type { ErrorBody } from "@colink/contracts";
+import { DependencyUnavailableError, type ErrorBody } from "@colink/contracts";
 import { type FieldIssue, HttpError } from "./errors.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createHttpMetrics } from "./metrics.ts";
@@ -15,7 +15,11 @@ const Readiness = z.object({
   service: z.string(),
   checks: z.record(
     z.string(),
-    z.object({ status: z.enum(["ok", "down"]), error: z.string().optional() }),
+    z.object({
+      status: z.enum(["ok", "down"]),
+      /** Why, without internals: "timeout" or "unreachable" (details are in the service log). */
+      error: z.enum(["timeout", "unreachable"]).optional(),
+    }),
   ),
 }).openapi("Readiness");
 const readyRoute = createRoute({
@@ -37,6 +41,9 @@ const metricsRoute = createRoute({
     200: { description: "Prometheus text", content: { "text/plain": { schema: z.string() } } },
   },
 });
+
+class ReadyTimeout extends Error {}
+const timedOut = (e: unknown) => e instanceof ReadyTimeout;
 
 /** A dependency probe for /ready: resolves when the dependency answers, throws otherwise. */
 export type ReadinessCheck = () => Promise<unknown>;
@@ -133,6 +140,19 @@ export function createServiceApp(opts: ServiceAppOptions): ServiceApp {
         400,
       );
     }
+    if (err instanceof DependencyUnavailableError) {
+      log.warn("dependency unavailable", {
+        request_id: id,
+        dependency: err.dependency,
+        path: c.req.path,
+        err,
+      });
+      c.header("Retry-After", "5");
+      return c.json(
+        errorBody(id, "dependency_unavailable", `The ${err.dependency} is temporarily unavailable`),
+        503,
+      );
+    }
     const status = (err as { status?: number }).status;
     if (typeof status === "number" && status >= 400 && status < 500) {
       // Hono's own HTTPExceptions (e.g. a malformed JSON body): the caller's fault, say so.
@@ -195,14 +215,16 @@ export function createServiceApp(opts: ServiceAppOptions): ServiceApp {
           await Promise.race([
             check(),
             new Promise((_, reject) => {
-              timer = setTimeout(() => reject(new Error(`timed out after ${timeout}ms`)), timeout);
+              timer = setTimeout(() => reject(new ReadyTimeout()), timeout);
             }),
           ]);
           return [name, { status: "ok" }] as const;
         } catch (e) {
+          // Driver messages name hosts, ports and internals: they go to the log, not the caller.
+          log.warn("readiness check failed", { check: name, err: e });
           return [name, {
             status: "down",
-            error: e instanceof Error ? e.message : String(e),
+            error: timedOut(e) ? "timeout" : "unreachable",
           }] as const;
         } finally {
           clearTimeout(timer);

@@ -30,6 +30,8 @@ export const InfraEnv = z.object({
   REDIS_URL: z.string().optional(),
   /** Namespace of every Redis key and channel, so deployments (or test runs) can share a Redis. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]*$/).default("colink:"),
+  /** A Redis command not answered within this fails, so a hung Redis never stalls requests. */
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(500),
   KAFKA_BROKERS: csv.optional(),
   KAFKA_PARTITIONS: z.coerce.number().int().positive().default(6),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().positive().default(1),
@@ -128,6 +130,11 @@ async function embedded(need: Need, env: InfraEnv, extra: { fsBlobs?: FsBlobStor
   }
 }
 
+const redisOptions = (env: InfraEnv) => ({
+  prefix: env.REDIS_PREFIX,
+  commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+});
+
 async function distributed(need: Need, env: InfraEnv, clientId: string) {
   switch (need) {
     case "sql": {
@@ -157,11 +164,11 @@ async function distributed(need: Need, env: InfraEnv, clientId: string) {
     }
     case "kv": {
       const { createRedisKeyValue } = await import("./kv/redis_kv.ts");
-      return createRedisKeyValue(env.REDIS_URL!, env.REDIS_PREFIX);
+      return createRedisKeyValue(env.REDIS_URL!, redisOptions(env));
     }
     case "pubsub": {
       const { createRedisPubSub } = await import("./kv/redis_kv.ts");
-      return createRedisPubSub(env.REDIS_URL!, env.REDIS_PREFIX);
+      return createRedisPubSub(env.REDIS_URL!, redisOptions(env));
     }
     case "docs": {
       const { createMongoDocumentStore } = await import("./docs/mongo_document_store.ts");

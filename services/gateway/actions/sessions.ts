@@ -58,18 +58,25 @@ export function createSessionStore(o: SessionStoreOptions): SessionStore {
       "encrypt",
       "decrypt",
     ]);
-  const seal = async (plain: string) => {
+  // The session's hash and the field name are the AES-GCM additional data: a sealed value is
+  // only ever opened as the same field of the same session, so values cannot be swapped
+  // between sessions (or the access and refresh slots) by someone who can write to Redis.
+  const seal = async (plain: string, hash: string, field: keyof Stored) => {
     const iv = crypto.getRandomValues(new Uint8Array(12));
     const ct = new Uint8Array(
-      await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await aes(), enc.encode(plain)),
+      await crypto.subtle.encrypt(
+        { name: "AES-GCM", iv, additionalData: enc.encode(`${hash}:${field}`) },
+        await aes(),
+        enc.encode(plain),
+      ),
     );
     return btoa(String.fromCharCode(...iv, ...ct));
   };
-  const open = async (sealed: string) => {
+  const open = async (sealed: string, hash: string, field: keyof Stored) => {
     const raw = Uint8Array.from(atob(sealed), (c) => c.charCodeAt(0));
     return dec.decode(
       await crypto.subtle.decrypt(
-        { name: "AES-GCM", iv: raw.slice(0, 12) },
+        { name: "AES-GCM", iv: raw.slice(0, 12), additionalData: enc.encode(`${hash}:${field}`) },
         await aes(),
         raw.slice(12),
       ),
@@ -77,38 +84,46 @@ export function createSessionStore(o: SessionStoreOptions): SessionStore {
   };
   const refreshing = new Map<string, Promise<Session | null>>();
 
+  const isRevoked = async (hash: string) => (await o.kv.get(`session:${hash}:revoked`)) !== null;
+
   async function store(hash: string, userId: string, csrf: string, t: TokenSet) {
     const ttlSec = t.refresh_expires_in || o.defaultTtlSec || 1800;
+    // Fields and expiry in one atomic step: a crash in between cannot leave an immortal session.
     await o.kv.hset(
       `session:${hash}`,
       {
         user_id: userId,
         csrf,
-        access: await seal(t.access_token),
-        refresh: await seal(t.refresh_token ?? ""),
+        access: await seal(t.access_token, hash, "access"),
+        refresh: await seal(t.refresh_token ?? "", hash, "refresh"),
         access_expires_at: String(Date.now() + t.expires_in * 1000),
       } satisfies Stored,
+      { ttlMs: ttlSec * 1000 },
     );
-    await o.kv.expire(`session:${hash}`, ttlSec * 1000);
     return ttlSec;
   }
 
   async function load(id: string): Promise<(Session & { hash: string; refresh: string }) | null> {
     const hash = await sha256Hex(id);
-    const s = await o.kv.hgetall(`session:${hash}`) as Partial<Stored>;
-    if (!s.user_id || !s.access || !s.refresh) return null;
+    const [s, revoked] = await Promise.all([
+      o.kv.hgetall(`session:${hash}`) as Promise<Partial<Stored>>,
+      isRevoked(hash),
+    ]);
+    // A refresh that raced a logout may have written the session back after it was destroyed;
+    // the revocation marker outlives it and wins.
+    if (revoked || !s.user_id || !s.access || !s.refresh) return null;
     try {
       return {
         id,
         hash,
         userId: s.user_id,
         csrfToken: s.csrf!,
-        accessToken: await open(s.access),
-        refresh: await open(s.refresh),
+        accessToken: await open(s.access, hash, "access"),
+        refresh: await open(s.refresh, hash, "refresh"),
         accessExpiresAt: Number(s.access_expires_at),
       };
     } catch {
-      return null; // sealed with another key (rotated): the session is gone
+      return null; // sealed with another key (rotated) or for another session: not a session
     }
   }
 
@@ -122,8 +137,6 @@ export function createSessionStore(o: SessionStoreOptions): SessionStore {
     );
   }
 
-  const isRevoked = async (hash: string) => (await o.kv.get(`session:${hash}:revoked`)) !== null;
-
   /** Another replica holds the refresh lock: wait until it is done, then read its result. */
   async function awaitOtherRefresh(s: Session & { hash: string }): Promise<Session | null> {
     for (let waited = 0; waited < 5_000; waited += 100) {
@@ -136,7 +149,10 @@ export function createSessionStore(o: SessionStoreOptions): SessionStore {
 
   async function refresh(s: Session & { hash: string; refresh: string }): Promise<Session | null> {
     const lock = `session:${s.hash}:refresh`;
-    if (!(await o.kv.set(lock, "1", { ttlMs: 10_000, onlyIfAbsent: true }))) {
+    // The lock holds a token of ours: if the IdP is slow and the lock expires, another replica
+    // may take it, and our release must not delete *its* lock.
+    const owner = randomSecret(16);
+    if (!(await o.kv.set(lock, owner, { ttlMs: 10_000, onlyIfAbsent: true }))) {
       return await awaitOtherRefresh(s);
     }
     try {
@@ -164,7 +180,7 @@ export function createSessionStore(o: SessionStoreOptions): SessionStore {
       );
       return await load(s.id);
     } finally {
-      await o.kv.del(lock);
+      await o.kv.delIfEquals(lock, owner);
     }
   }
 

@@ -7,9 +7,65 @@ interface Entry {
   expiresAt?: number;
 }
 
-/** In-memory KeyValue with Redis's semantics for the operations we use. */
-export function createMemoryKeyValue(now: () => number = Date.now): KeyValue {
+/** The in-memory store, plus what only an in-process store can tell: how many keys it holds. */
+export interface MemoryKeyValue extends KeyValue {
+  readonly kind: "memory";
+  /** Keys held, expired ones included until the sweeper removes them. */
+  readonly size: number;
+}
+
+/** Expired keys are swept this often (Redis's active expiry runs ten times a second). */
+const SWEEP_EVERY_MS = 250;
+/** Expiry times are grouped into buckets this wide, so a sweep visits only due keys. */
+const BUCKET_MS = 250;
+
+/**
+ * In-memory KeyValue with Redis's semantics for the operations we use. Like Redis it expires
+ * keys both lazily (a read of an expired key deletes it) and actively: keys that are never read
+ * again (rate-limit windows) are swept by a timer, so memory stays bounded by the live keys.
+ */
+export function createMemoryKeyValue(now: () => number = Date.now): MemoryKeyValue {
   const data = new Map<string, Entry>();
+  // bucket start → keys whose expiry falls in it (a key may linger in an older bucket after its
+  // TTL changed; the sweep re-checks each key's current expiry).
+  const due = new Map<number, Set<string>>();
+  let timer: ReturnType<typeof setInterval> | undefined;
+
+  function sweep() {
+    const t = now();
+    for (const [bucket, keys] of due) {
+      if (bucket + BUCKET_MS > t) continue;
+      for (const k of keys) {
+        const e = data.get(k);
+        if (e?.expiresAt === undefined) continue;
+        if (e.expiresAt <= t) data.delete(k);
+        else schedule(k, e.expiresAt);
+      }
+      due.delete(bucket);
+    }
+    if (due.size === 0 && timer !== undefined) {
+      clearInterval(timer);
+      timer = undefined;
+    }
+  }
+
+  function schedule(key: string, expiresAt: number) {
+    const bucket = expiresAt - (expiresAt % BUCKET_MS);
+    let keys = due.get(bucket);
+    if (!keys) due.set(bucket, keys = new Set());
+    keys.add(key);
+    if (timer === undefined) {
+      const t = setInterval(sweep, SWEEP_EVERY_MS);
+      // The sweeper never keeps a process (or a test) alive on its own.
+      Deno.unrefTimer(t);
+      timer = t;
+    }
+  }
+
+  function put(key: string, value: Value, expiresAt: number | undefined) {
+    data.set(key, { value, expiresAt });
+    if (expiresAt !== undefined) schedule(key, expiresAt);
+  }
 
   const live = (key: string): Entry | undefined => {
     const e = data.get(key);
@@ -37,13 +93,22 @@ export function createMemoryKeyValue(now: () => number = Date.now): KeyValue {
   const isString = (v: Value): v is string => typeof v === "string";
   const isHash = (v: Value): v is Map<string, string> => v instanceof Map;
   const isSet = (v: Value): v is Set<string> => v instanceof Set;
+  const setTtl = (key: string, e: Entry, ttlMs: number) => {
+    e.expiresAt = now() + ttlMs;
+    schedule(key, e.expiresAt);
+  };
+  // Promise-returning wrappers that turn a throw into a rejection, like a remote store's errors.
+  const run = <T>(f: () => T): Promise<T> => new Promise((resolve) => resolve(f()));
 
   return {
     kind: "memory",
-    get: (key) => Promise.resolve(typed(key, isString) ?? null),
+    get size() {
+      return data.size;
+    },
+    get: (key) => run(() => typed(key, isString) ?? null),
     set(key, value, o = {}) {
       if (o.onlyIfAbsent && live(key)) return Promise.resolve(false);
-      data.set(key, { value, expiresAt: o.ttlMs !== undefined ? now() + o.ttlMs : undefined });
+      put(key, value, o.ttlMs !== undefined ? now() + o.ttlMs : undefined);
       return Promise.resolve(true);
     },
     del(...keys) {
@@ -51,69 +116,67 @@ export function createMemoryKeyValue(now: () => number = Date.now): KeyValue {
       for (const k of keys) if (live(k) && data.delete(k)) n++;
       return Promise.resolve(n);
     },
+    delIfEquals(key, value) {
+      return run(() => typed(key, isString) === value && data.delete(key));
+    },
     incr(key, o = {}) {
-      return new Promise((resolve, reject) => {
-        try {
-          const existing = live(key);
-          const current = typed(key, isString);
-          const n = Number(current ?? "0");
-          if (!Number.isInteger(n)) throw new Error(`value at ${key} is not an integer`);
-          const next = n + (o.by ?? 1);
-          data.set(key, {
-            value: String(next),
-            expiresAt: existing
-              ? existing.expiresAt
-              : o.ttlMs !== undefined
-              ? now() + o.ttlMs
-              : undefined,
-          });
-          resolve(next);
-        } catch (e) {
-          reject(e);
-        }
+      return run(() => {
+        const existing = live(key);
+        const current = typed(key, isString);
+        const n = Number(current ?? "0");
+        if (!Number.isInteger(n)) throw new Error(`value at ${key} is not an integer`);
+        const next = n + (o.by ?? 1);
+        put(
+          key,
+          String(next),
+          existing ? existing.expiresAt : o.ttlMs !== undefined ? now() + o.ttlMs : undefined,
+        );
+        return next;
       });
     },
     expire(key, ttlMs) {
       const e = live(key);
-      if (e) e.expiresAt = now() + ttlMs;
+      if (e) setTtl(key, e, ttlMs);
       return Promise.resolve(!!e);
     },
     ttl(key) {
       const e = live(key);
       return Promise.resolve(e?.expiresAt !== undefined ? Math.max(0, e.expiresAt - now()) : null);
     },
-    hset(key, fields) {
-      return new Promise((resolve) => {
+    hset(key, fields, o = {}) {
+      return run(() => {
         const h = typed(key, isHash, () => new Map())!;
         for (const [f, v] of Object.entries(fields)) h.set(f, v);
-        resolve();
+        if (o.ttlMs !== undefined) setTtl(key, data.get(key)!, o.ttlMs);
       });
     },
-    hgetall: (key) =>
-      new Promise((resolve) => resolve(Object.fromEntries(typed(key, isHash) ?? new Map()))),
+    hgetall: (key) => run(() => Object.fromEntries(typed(key, isHash) ?? new Map())),
     sadd(key, ...members) {
-      return new Promise((resolve) => {
+      return run(() => {
         const s = typed(key, isSet, () => new Set())!;
         const before = s.size;
         members.forEach((m) => s.add(m));
-        resolve(s.size - before);
+        return s.size - before;
       });
     },
     srem(key, ...members) {
-      return new Promise((resolve) => {
+      return run(() => {
         const s = typed(key, isSet);
-        if (!s) return resolve(0);
+        if (!s) return 0;
         let n = 0;
         for (const m of members) if (s.delete(m)) n++;
         if (s.size === 0) data.delete(key);
-        resolve(n);
+        return n;
       });
     },
-    smembers: (key) => new Promise((resolve) => resolve([...(typed(key, isSet) ?? [])])),
-    sismember: (key, member) => new Promise((resolve) => resolve(!!typed(key, isSet)?.has(member))),
+    smembers: (key) => run(() => [...(typed(key, isSet) ?? [])]),
+    sismember: (key, member) => run(() => !!typed(key, isSet)?.has(member)),
     ping: () => Promise.resolve(),
     close() {
+      clearInterval(timer);
+      timer = undefined;
       data.clear();
+      due.clear();
       return Promise.resolve();
     },
   };
@@ -137,6 +200,7 @@ export function createMemoryPubSub(): PubSub {
         return Promise.resolve();
       });
     },
+    connected: () => true,
     close() {
       subs.clear();
       return Promise.resolve();

@@ -1,3 +1,5 @@
+import { DependencyUnavailableError } from "@colink/contracts";
+
 /**
  * Key-value port (Redis through ioredis, or in-memory): strings with TTL, counters, hashes and
  * sets. TTLs are in milliseconds; a key past its TTL is gone for every operation.
@@ -12,12 +14,15 @@ export interface KeyValue {
     opts?: { ttlMs?: number; onlyIfAbsent?: boolean },
   ): Promise<boolean>;
   del(...keys: string[]): Promise<number>;
+  /** Deletes the key only while it still holds `value` (releasing a lock only its owner holds). */
+  delIfEquals(key: string, value: string): Promise<boolean>;
   /** Adds `by` (default 1); a key created by this call gets `ttlMs`, an existing one keeps its TTL. */
   incr(key: string, opts?: { by?: number; ttlMs?: number }): Promise<number>;
   expire(key: string, ttlMs: number): Promise<boolean>;
   /** Remaining TTL in ms; null when the key has none or does not exist. */
   ttl(key: string): Promise<number | null>;
-  hset(key: string, fields: Record<string, string>): Promise<void>;
+  /** Sets hash fields; with `ttlMs`, the key's TTL is set in the same atomic step. */
+  hset(key: string, fields: Record<string, string>, opts?: { ttlMs?: number }): Promise<void>;
   hgetall(key: string): Promise<Record<string, string>>;
   sadd(key: string, ...members: string[]): Promise<number>;
   srem(key: string, ...members: string[]): Promise<number>;
@@ -33,7 +38,23 @@ export interface PubSub {
   publish(channel: string, message: string): Promise<void>;
   /** Resolves once the subscription is active; the returned function unsubscribes. */
   subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Whether subscriptions receive messages right now (false while the connection is down, when
+   * messages published meanwhile are lost). Caches invalidated by messages shorten their TTL then.
+   */
+  connected(): boolean;
   close(): Promise<void>;
+}
+
+/**
+ * The store did not answer in time or is disconnected. Adapters fail fast with this instead of
+ * queueing commands, so callers can degrade (fall back, or answer 503) within a bounded time.
+ */
+export class KeyValueUnavailableError extends DependencyUnavailableError {
+  constructor(message = "key-value store unavailable", options?: { cause?: unknown }) {
+    super("key-value store", message, options);
+    this.name = "KeyValueUnavailableError";
+  }
 }
 
 export class WrongTypeError extends Error {

@@ -1,15 +1,6 @@
 import { Redis } from "ioredis";
 import type { KeyValue, PubSub } from "./port.ts";
-import { WrongTypeError } from "./port.ts";
-
-const wrap = async <T>(key: string, op: () => Promise<T>): Promise<T> => {
-  try {
-    return await op();
-  } catch (e) {
-    if (e instanceof Error && e.message.startsWith("WRONGTYPE")) throw new WrongTypeError(key);
-    throw e;
-  }
-};
+import { KeyValueUnavailableError, WrongTypeError } from "./port.ts";
 
 // INCRBY, and PEXPIRE only when this call created the key: one round trip, atomic.
 const INCR_WITH_TTL = `
@@ -19,95 +10,171 @@ if tonumber(ARGV[2]) > 0 and v == tonumber(ARGV[1]) and redis.call('PTTL', KEYS[
 end
 return v`;
 
-/** `prefix` namespaces every key (and pub/sub channel) of one deployment sharing a Redis. */
-function connect(url: string, prefix = ""): Redis {
-  return new Redis(url, {
-    keyPrefix: prefix || undefined,
+// Compare-and-delete: a lock is released only by the holder of its token.
+const DEL_IF_EQUALS = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+export interface RedisOptions {
+  /** Namespaces every key (and pub/sub channel) of one deployment sharing a Redis. */
+  prefix?: string;
+  /** A command not answered within this is failed (Redis hung, network partition). */
+  commandTimeoutMs?: number;
+  /** After this many consecutive failures the breaker opens: calls fail at once... */
+  breakerThreshold?: number;
+  /** ...for this long, then one call at a time probes whether Redis is back. */
+  breakerOpenMs?: number;
+}
+
+/**
+ * Redis through ioredis, failing fast when Redis is away: a disconnected client rejects at once
+ * (nothing waits in ioredis' offline queue for a reconnect), a hung server costs at most
+ * `commandTimeoutMs`, and after repeated failures a circuit breaker skips Redis entirely for a
+ * moment. Every such failure is a KeyValueUnavailableError, so callers degrade within a bounded
+ * time; ioredis keeps reconnecting in the background and the first success closes the breaker.
+ */
+function connect(url: string, o: RedisOptions, keyPrefix: boolean) {
+  const r = new Redis(url, {
+    keyPrefix: (keyPrefix && o.prefix) || undefined,
     lazyConnect: false,
-    maxRetriesPerRequest: 2,
+    // Queue commands only during the very first connect; afterwards a lost connection fails them.
     enableOfflineQueue: true,
-    connectTimeout: 3_000,
+    maxRetriesPerRequest: 0,
+    commandTimeout: o.commandTimeoutMs ?? 500,
+    connectTimeout: 2_000,
+    retryStrategy: (times) => Math.min(times * 100, 1_000),
   });
+  let readyOnce = false;
+  r.on("ready", () => (readyOnce = true));
+  // ioredis logs unhandled "error" events to the console on every reconnect attempt; the
+  // breaker and the callers' logs already say that Redis is away.
+  r.on("error", () => {});
+  const threshold = o.breakerThreshold ?? 3;
+  const openMs = o.breakerOpenMs ?? 1_000;
+  let failures = 0;
+  let openUntil = 0;
+  let probing = false;
+
+  async function guard<T>(key: string, op: () => Promise<T>): Promise<T> {
+    const status = r.status;
+    if (readyOnce && status !== "ready") {
+      throw new KeyValueUnavailableError(`redis connection is ${status}`);
+    }
+    const halfOpen = failures >= threshold;
+    if (halfOpen && (Date.now() < openUntil || probing)) {
+      throw new KeyValueUnavailableError("redis circuit breaker is open");
+    }
+    probing = halfOpen;
+    try {
+      const result = await op();
+      failures = 0;
+      return result;
+    } catch (e) {
+      if (e instanceof Error && e.name === "ReplyError") {
+        failures = 0; // Redis answered: it is up; the command itself was wrong
+        if (e.message.startsWith("WRONGTYPE")) throw new WrongTypeError(key);
+        throw e;
+      }
+      if (++failures >= threshold) openUntil = Date.now() + openMs;
+      throw new KeyValueUnavailableError(
+        `redis did not answer: ${e instanceof Error ? e.message : e}`,
+        { cause: e },
+      );
+    } finally {
+      if (halfOpen) probing = false;
+    }
+  }
+  return { r, guard };
+}
+
+async function quit(r: Redis) {
+  await r.quit().catch(() => r.disconnect());
 }
 
 /** The real KeyValue: Redis. */
-export function createRedisKeyValue(url: string, prefix = ""): KeyValue {
-  const r = connect(url, prefix);
+export function createRedisKeyValue(url: string, o: RedisOptions = {}): KeyValue {
+  const { r, guard } = connect(url, o, true);
   return {
     kind: "redis",
-    get: (key) => wrap(key, () => r.get(key)),
-    async set(key, value, o = {}) {
+    get: (key) => guard(key, () => r.get(key)),
+    set(key, value, o = {}) {
       const args: (string | number)[] = [];
       if (o.ttlMs !== undefined) args.push("PX", Math.max(1, Math.round(o.ttlMs)));
       if (o.onlyIfAbsent) args.push("NX");
       // deno-lint-ignore no-explicit-any
-      const res = await (r.set as any)(key, value, ...args);
-      return res === "OK";
+      return guard(key, async () => (await (r.set as any)(key, value, ...args)) === "OK");
     },
-    del: (...keys) => (keys.length ? r.del(...keys) : Promise.resolve(0)),
+    del: (...keys) => keys.length ? guard(keys[0]!, () => r.del(...keys)) : Promise.resolve(0),
+    delIfEquals: (key, value) =>
+      guard(key, async () => Number(await r.eval(DEL_IF_EQUALS, 1, key, value)) === 1),
     incr: (key, o = {}) =>
-      wrap(
+      guard(
         key,
         async () =>
           Number(await r.eval(INCR_WITH_TTL, 1, key, o.by ?? 1, Math.round(o.ttlMs ?? 0))),
       ),
-    async expire(key, ttlMs) {
-      return (await r.pexpire(key, Math.max(1, Math.round(ttlMs)))) === 1;
-    },
-    async ttl(key) {
-      const t = await r.pttl(key);
-      return t < 0 ? null : t;
-    },
-    hset: (key, fields) => wrap(key, async () => void (await r.hset(key, fields))),
-    hgetall: (key) => wrap(key, () => r.hgetall(key)),
-    sadd: (key, ...m) => wrap(key, () => r.sadd(key, ...m)),
-    srem: (key, ...m) => wrap(key, () => r.srem(key, ...m)),
-    smembers: (key) => wrap(key, () => r.smembers(key)),
-    sismember: (key, m) => wrap(key, async () => (await r.sismember(key, m)) === 1),
-    async ping() {
-      await r.ping();
-    },
-    async close() {
-      await r.quit().catch(() => r.disconnect());
-    },
+    expire: (key, ttlMs) =>
+      guard(key, async () => (await r.pexpire(key, Math.max(1, Math.round(ttlMs)))) === 1),
+    ttl: (key) =>
+      guard(key, async () => {
+        const t = await r.pttl(key);
+        return t < 0 ? null : t;
+      }),
+    hset: (key, fields, o = {}) =>
+      guard(key, async () => {
+        if (o.ttlMs === undefined) return void (await r.hset(key, fields));
+        // MULTI/EXEC: the fields and the expiry land together or not at all.
+        const res = await r.multi().hset(key, fields).pexpire(
+          key,
+          Math.max(1, Math.round(o.ttlMs)),
+        ).exec();
+        const failed = res?.find(([err]) => err)?.[0];
+        if (failed) throw failed;
+      }),
+    hgetall: (key) => guard(key, () => r.hgetall(key)),
+    sadd: (key, ...m) => guard(key, () => r.sadd(key, ...m)),
+    srem: (key, ...m) => guard(key, () => r.srem(key, ...m)),
+    smembers: (key) => guard(key, () => r.smembers(key)),
+    sismember: (key, m) => guard(key, async () => (await r.sismember(key, m)) === 1),
+    ping: () => guard("", async () => void (await r.ping())),
+    close: () => quit(r),
   };
 }
 
 /** The real PubSub: Redis PUBLISH/SUBSCRIBE, one connection for publishing, one for listening. */
-export function createRedisPubSub(url: string, prefix = ""): PubSub {
+export function createRedisPubSub(url: string, o: RedisOptions = {}): PubSub {
+  const prefix = o.prefix ?? "";
   // keyPrefix does not apply to channels: prefix them here, strip the prefix on delivery.
-  const pub = connect(url);
-  const sub = connect(url);
+  // ioredis re-subscribes by itself after a reconnect.
+  const pub = connect(url, o, false);
+  const sub = connect(url, o, false);
   const handlers = new Map<string, Set<(m: string) => void>>();
-  sub.on("message", (channel: string, message: string) => {
+  sub.r.on("message", (channel: string, message: string) => {
     handlers.get(channel.slice(prefix.length))?.forEach((h) => h(message));
   });
   return {
     kind: "redis",
-    async publish(channel, message) {
-      await pub.publish(prefix + channel, message);
-    },
+    publish: (channel, message) =>
+      pub.guard(channel, async () => void (await pub.r.publish(prefix + channel, message))),
     async subscribe(channel, handler) {
       let set = handlers.get(channel);
       if (!set) {
         set = new Set();
         handlers.set(channel, set);
-        await sub.subscribe(prefix + channel);
+        await sub.guard(channel, () => sub.r.subscribe(prefix + channel));
       }
       set.add(handler);
       return async () => {
         set.delete(handler);
         if (set.size === 0 && handlers.get(channel) === set) {
           handlers.delete(channel);
-          await sub.unsubscribe(prefix + channel);
+          await sub.guard(channel, () => sub.r.unsubscribe(prefix + channel));
         }
       };
     },
+    connected: () => sub.r.status === "ready",
     async close() {
-      await Promise.all([
-        pub.quit().catch(() => pub.disconnect()),
-        sub.quit().catch(() => sub.disconnect()),
-      ]);
+      await Promise.all([quit(pub.r), quit(sub.r)]);
     },
   };
 }

@@ -71,6 +71,27 @@ export function keyValueContract(adapter: string, make: () => Promise<KeyValue>)
           assert.deepEqual(await kv.hgetall(`${p}nohash`), {});
         });
 
+        await t.step("hset() with a TTL writes the fields and the expiry together", async () => {
+          await kv.hset(`${p}ht`, { a: "1" }, { ttlMs: 150 });
+          const left = await kv.ttl(`${p}ht`);
+          assert.ok(left !== null && left > 0 && left <= 150, `ttl ${left}`);
+          await kv.hset(`${p}ht`, { b: "2" }, { ttlMs: 10_000 });
+          assert.ok((await kv.ttl(`${p}ht`))! > 5_000);
+          assert.deepEqual(await kv.hgetall(`${p}ht`), { a: "1", b: "2" });
+          await kv.hset(`${p}ht2`, { a: "1" }, { ttlMs: 150 });
+          await sleep(300);
+          assert.deepEqual(await kv.hgetall(`${p}ht2`), {});
+        });
+
+        await t.step("delIfEquals() deletes only while the key holds the value", async () => {
+          await kv.set(`${p}lock`, "owner-b");
+          assert.equal(await kv.delIfEquals(`${p}lock`, "owner-a"), false);
+          assert.equal(await kv.get(`${p}lock`), "owner-b");
+          assert.equal(await kv.delIfEquals(`${p}lock`, "owner-b"), true);
+          assert.equal(await kv.get(`${p}lock`), null);
+          assert.equal(await kv.delIfEquals(`${p}lock`, "owner-b"), false);
+        });
+
         await t.step("sets count what they add and remove", async () => {
           assert.equal(await kv.sadd(`${p}s`, "a", "b", "a"), 2);
           assert.equal(await kv.sadd(`${p}s`, "b", "c"), 1);
@@ -109,6 +130,7 @@ export function pubSubContract(adapter: string, make: () => Promise<PubSub>): vo
             const a: string[] = [], b: string[] = [];
             const offA = await ps.subscribe(ch, (m) => a.push(m));
             const offB = await ps.subscribe(ch, (m) => b.push(m));
+            assert.equal(ps.connected(), true);
             for (let i = 0; i < 20; i++) await ps.publish(ch, String(i));
             const expected = Array.from({ length: 20 }, (_, i) => String(i));
             await eventually(() => {
