@@ -1,9 +1,11 @@
 import { defineService } from "@colink/runtime";
+import { createProfileCache } from "./actions/profiles.ts";
 import { usersRoutes } from "./routes/users_routes.ts";
 
 /** The users service: profiles, status, directory. */
 export const usersService = defineService({
   name: "users",
   needs: ["sql", "kv"],
-  routes: ({ infra, auth }) => usersRoutes({ sql: infra.sql, kv: infra.kv }, auth),
+  routes: ({ infra, auth }) =>
+    usersRoutes({ sql: infra.sql, cache: createProfileCache(infra.kv) }, auth),
 });

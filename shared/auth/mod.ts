@@ -2,11 +2,19 @@ export {
   createTokenVerifier,
   type Identity,
   InvalidTokenError,
+  KeysUnavailableError,
   remoteKeys,
+  type RemoteKeysOptions,
   type TokenVerifier,
   type TokenVerifierOptions,
 } from "./verifier.ts";
-export { createPrincipalResolver, type Principal, type PrincipalResolver } from "./principal.ts";
+export {
+  createPrincipalResolver,
+  type Principal,
+  type PrincipalResolver,
+  type PrincipalResolverOptions,
+} from "./principal.ts";
+export { cachingVerifier } from "./token_cache.ts";
 export {
   type AuthOptions,
   bearerToken,

@@ -1,4 +1,4 @@
-import type { KeyValue, Sql } from "@colink/platform";
+import type { PubSub, Sql } from "@colink/platform";
 import { HttpError } from "@colink/http";
 import { isUniqueViolation } from "@colink/platform";
 import type { Identity } from "./verifier.ts";
@@ -13,32 +13,107 @@ export interface Principal {
 
 export interface PrincipalResolver {
   resolve(identity: Identity): Promise<Principal>;
-  /** Drops the cached mapping (after a profile change or deactivation). */
-  forget(sub: string): Promise<void>;
+  /**
+   * Forgets a user on every instance (deactivation, ban, role change): this one at once, the
+   * others as soon as the pub/sub message arrives. Call it after the change has committed.
+   */
+  invalidate(userId: string): Promise<void>;
+  /** Stops listening for invalidations. */
+  close(): Promise<void>;
 }
 
-const CACHE_TTL_MS = 5 * 60_000;
+export interface PrincipalResolverOptions {
+  sql: Sql;
+  /** Carries invalidations between instances (Redis in production). */
+  pubsub: PubSub;
+  /** How long a mapping is trusted while invalidations are flowing (the seed: 5 minutes). */
+  ttlMs?: number;
+  /** How long while they are not (pub/sub disconnected): deactivation still lands this fast. */
+  degradedTtlMs?: number;
+  /** Bound on the in-process cache; the least recently used entries go first. */
+  maxEntries?: number;
+  now?: () => number;
+  onError?: (message: string, err: unknown) => void;
+}
+
+interface Entry {
+  userId: string;
+  deactivated: boolean;
+  roles: string;
+  at: number;
+}
+
+const CHANNEL = "principals:invalidate";
 
 /**
  * Maps a verified identity to a CoLink user, creating the user on first sight (just-in-time
- * provisioning keyed on the token's `sub`). The sub → user id mapping is cached for 5 minutes;
- * realm roles always come from the token, so a role change in Keycloak applies at the next token.
+ * provisioning keyed on the token's `sub`). The mapping lives in a small bounded in-process
+ * cache, so a cached caller costs no I/O at all, and nothing here needs Redis: with Redis down
+ * callers are resolved from PostgreSQL. Deactivation reaches every instance within moments
+ * through a pub/sub invalidation; while pub/sub is disconnected (messages would be lost) entries
+ * are trusted only for `degradedTtlMs`. Realm roles always come from the token.
  */
-export function createPrincipalResolver(sql: Sql, kv: KeyValue): PrincipalResolver {
-  async function provision(id: Identity): Promise<string> {
+export async function createPrincipalResolver(
+  o: PrincipalResolverOptions,
+): Promise<PrincipalResolver> {
+  const { sql, pubsub } = o;
+  const now = o.now ?? Date.now;
+  const ttlMs = o.ttlMs ?? 5 * 60_000;
+  const degradedTtlMs = o.degradedTtlMs ?? 5_000;
+  const maxEntries = o.maxEntries ?? 10_000;
+  const bySub = new Map<string, Entry>();
+  const subOf = new Map<string, string>(); // user id → sub, to invalidate by user
+
+  const drop = (userId: string) => {
+    const sub = subOf.get(userId);
+    if (sub !== undefined) bySub.delete(sub);
+    subOf.delete(userId);
+  };
+  const remember = (sub: string, e: Entry) => {
+    bySub.delete(sub);
+    bySub.set(sub, e);
+    subOf.set(e.userId, sub);
+    while (bySub.size > maxEntries) {
+      const [oldest, old] = bySub.entries().next().value!;
+      bySub.delete(oldest);
+      subOf.delete(old.userId);
+    }
+  };
+
+  // Subscribed before the first request is served; if Redis is down at start-up, keep trying
+  // in the background (meanwhile `listening` is false and entries expire quickly).
+  let unsubscribe: (() => Promise<void>) | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+  const subscribe = async () => {
+    try {
+      unsubscribe = await pubsub.subscribe(CHANNEL, drop);
+    } catch (e) {
+      o.onError?.("cannot subscribe to principal invalidations; retrying", e);
+      if (closed) return;
+      retry = setTimeout(subscribe, 2_000);
+      Deno.unrefTimer(retry);
+    }
+  };
+  await subscribe();
+  const listening = () => unsubscribe !== undefined && pubsub.connected();
+
+  async function provision(id: Identity): Promise<Entry> {
+    const roles = id.realmRoles.join(" ");
     const existing = await sql.query<{ id: string; deactivated_at: Date | null }>(
       "select id, deactivated_at from users where keycloak_id = $1",
       [id.sub],
     );
-    if (existing[0]?.deactivated_at) {
-      throw new HttpError(403, "account_deactivated", "This account has been deactivated");
-    }
     if (existing[0]) {
-      await sql.query(
-        `update users set realm_roles = $2, updated_at = now() where id = $1 and realm_roles is distinct from $2`,
-        [existing[0].id, id.realmRoles],
-      );
-      return existing[0].id;
+      const deactivated = existing[0].deactivated_at !== null;
+      if (!deactivated) {
+        await sql.query(
+          `update users set realm_roles = $2, updated_at = now()
+            where id = $1 and realm_roles is distinct from $2`,
+          [existing[0].id, id.realmRoles],
+        );
+      }
+      return { userId: existing[0].id, deactivated, roles, at: now() };
     }
     // A username can already belong to another account (renamed or re-created in the IdP):
     // fall back to a suffixed one rather than failing the caller's first request.
@@ -53,7 +128,7 @@ export function createPrincipalResolver(sql: Sql, kv: KeyValue): PrincipalResolv
            returning id`,
           [id.sub, username, id.name ?? id.username, id.email ?? null, id.realmRoles],
         );
-        return row!.id;
+        return { userId: row!.id, deactivated: false, roles, at: now() };
       } catch (e) {
         if (!isUniqueViolation(e)) throw e;
       }
@@ -63,21 +138,37 @@ export function createPrincipalResolver(sql: Sql, kv: KeyValue): PrincipalResolv
 
   return {
     async resolve(identity) {
-      const key = `principal:${identity.sub}`;
-      let userId = await kv.get(key);
-      if (!userId) {
-        userId = await provision(identity);
-        await kv.set(key, userId, { ttlMs: CACHE_TTL_MS });
+      let e = bySub.get(identity.sub);
+      const maxAge = listening() ? ttlMs : degradedTtlMs;
+      // A token with other roles than the cached ones re-syncs the user row (roles follow the IdP).
+      if (!e || now() - e.at >= maxAge || e.roles !== identity.realmRoles.join(" ")) {
+        e = await provision(identity);
+        remember(identity.sub, e);
+      }
+      if (e.deactivated) {
+        throw new HttpError(403, "account_deactivated", "This account has been deactivated");
       }
       return {
-        userId,
+        userId: e.userId,
         sub: identity.sub,
         username: identity.username,
         realmRoles: identity.realmRoles,
       };
     },
-    async forget(sub) {
-      await kv.del(`principal:${sub}`);
+    async invalidate(userId) {
+      drop(userId);
+      try {
+        await pubsub.publish(CHANNEL, userId);
+      } catch (e) {
+        // The other instances notice pub/sub is down and already trust their caches only for
+        // degradedTtlMs; the change reaches them within that.
+        o.onError?.("cannot publish a principal invalidation", e);
+      }
+    },
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      await unsubscribe?.().catch(() => {});
     },
   };
 }

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { colinkMigrations } from "@colink/db";
 import { HttpError } from "@colink/http";
-import { createMemoryKeyValue, createPgliteSql, migrate } from "@colink/platform";
+import {
+  createMemoryPubSub,
+  createPgliteSql,
+  migrate,
+  type PubSub,
+  type Sql,
+} from "@colink/platform";
+import { eventually } from "@colink/testing";
 import { createPrincipalResolver } from "./principal.ts";
 import type { Identity } from "./verifier.ts";
 
@@ -14,15 +21,32 @@ const identity = (sub: string, username: string, roles = ["member"]): Identity =
   expiresAt: new Date(Date.now() + 60_000),
 });
 
-Deno.test("principals: provisioned once per sub, roles follow the token, taken usernames get a suffix, deactivated accounts are refused", async () => {
+const deactivated = (e: unknown) =>
+  e instanceof HttpError && e.status === 403 && e.code === "account_deactivated";
+
+async function database(): Promise<Sql> {
   const sql = await createPgliteSql();
+  await migrate(sql, await colinkMigrations());
+  return sql;
+}
+
+/** Counts the statements a resolver runs, to tell a cache hit from a database round trip. */
+function counting(sql: Sql): Sql & { queries: number } {
+  const c = Object.assign(Object.create(sql), { queries: 0 }) as Sql & { queries: number };
+  c.query = (text, params) => {
+    c.queries++;
+    return sql.query(text, params);
+  };
+  return c;
+}
+
+Deno.test("principals: provisioned once per sub, roles follow the token, taken usernames get a suffix", async () => {
+  const sql = await database();
+  const resolver = await createPrincipalResolver({ sql, pubsub: createMemoryPubSub() });
   try {
-    await migrate(sql, await colinkMigrations());
-    const resolver = createPrincipalResolver(sql, createMemoryKeyValue());
     const a = await resolver.resolve(identity("sub-a", "ann"));
     assert.equal((await resolver.resolve(identity("sub-a", "ann"))).userId, a.userId);
 
-    await resolver.forget("sub-a");
     const promoted = await resolver.resolve(identity("sub-a", "ann", ["member", "moderator"]));
     assert.deepEqual(promoted.realmRoles, ["member", "moderator"]);
     const [row] = await sql.query<{ realm_roles: string[] }>(
@@ -37,14 +61,74 @@ Deno.test("principals: provisioned once per sub, roles follow the token, taken u
       other.userId,
     ]);
     assert.match(b!.username, /^ann-/);
-
-    await sql.query("update users set deactivated_at = now() where id = $1", [a.userId]);
-    await resolver.forget("sub-a");
-    await assert.rejects(
-      resolver.resolve(identity("sub-a", "ann")),
-      (e) => e instanceof HttpError && e.status === 403,
-    );
   } finally {
+    await resolver.close();
+    await sql.close();
+  }
+});
+
+Deno.test("principals: a cached caller costs no database round trip; the cache is bounded", async () => {
+  const sql = counting(await database());
+  const resolver = await createPrincipalResolver({
+    sql,
+    pubsub: createMemoryPubSub(),
+    maxEntries: 2,
+  });
+  try {
+    await resolver.resolve(identity("sub-a", "ann"));
+    const after = sql.queries;
+    for (let i = 0; i < 100; i++) await resolver.resolve(identity("sub-a", "ann"));
+    assert.equal(sql.queries, after);
+
+    await resolver.resolve(identity("sub-b", "bea"));
+    await resolver.resolve(identity("sub-c", "cid")); // evicts sub-a, the least recently used
+    const before = sql.queries;
+    await resolver.resolve(identity("sub-c", "cid"));
+    assert.equal(sql.queries, before);
+    await resolver.resolve(identity("sub-a", "ann"));
+    assert.ok(sql.queries > before, "an evicted caller is looked up again");
+  } finally {
+    await resolver.close();
+    await sql.close();
+  }
+});
+
+Deno.test("principals: deactivation on one instance refuses the user's next request on another", async () => {
+  const sql = await database();
+  const pubsub: PubSub = createMemoryPubSub(); // the Redis both instances share
+  const a = await createPrincipalResolver({ sql, pubsub });
+  const b = await createPrincipalResolver({ sql, pubsub });
+  try {
+    const ann = await b.resolve(identity("sub-a", "ann")); // cached on b for 5 minutes
+    await sql.query("update users set deactivated_at = now() where id = $1", [ann.userId]);
+    await a.invalidate(ann.userId);
+    await eventually(() => assert.rejects(b.resolve(identity("sub-a", "ann")), deactivated), {
+      timeoutMs: 1_000,
+    });
+    await assert.rejects(a.resolve(identity("sub-a", "ann")), deactivated);
+  } finally {
+    await a.close();
+    await b.close();
+    await sql.close();
+  }
+});
+
+Deno.test("principals: while invalidations cannot flow, cached entries are trusted only briefly", async () => {
+  const sql = await database();
+  let connected = true;
+  const pubsub: PubSub = { ...createMemoryPubSub(), connected: () => connected };
+  let t = 0;
+  const b = await createPrincipalResolver({ sql, pubsub, now: () => t, degradedTtlMs: 5_000 });
+  try {
+    const ann = await b.resolve(identity("sub-a", "ann"));
+    connected = false; // Redis went away: a deactivation elsewhere would not be announced
+    await sql.query("update users set deactivated_at = now() where id = $1", [ann.userId]);
+    t += 4_000;
+    await b.resolve(identity("sub-a", "ann")); // still within the degraded TTL
+    t += 1_000;
+    await assert.rejects(b.resolve(identity("sub-a", "ann")), deactivated);
+  } finally {
+    await b.close();
     await sql.close();
   }
 });

@@ -1,6 +1,8 @@
+import { DependencyUnavailableError } from "@colink/contracts";
 import {
-  createRemoteJWKSet,
+  createLocalJWKSet,
   errors as joseErrors,
+  type JSONWebKeySet,
   type JWTPayload,
   jwtVerify,
   type JWTVerifyGetKey,
@@ -35,6 +37,8 @@ export interface TokenVerifierOptions {
   clockSkewSec?: number;
   /** Accepted JWS algorithms. Asymmetric only: a symmetric one would let a public key sign. */
   algorithms?: string[];
+  /** Milliseconds since the epoch, for exp/nbf/iat and the default keys' cooldown. */
+  now?: () => number;
 }
 
 export interface TokenVerifier {
@@ -44,31 +48,103 @@ export interface TokenVerifier {
 const ASYMMETRIC = /^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/;
 
 /**
- * The issuer's signing keys: discovery once, then jose's JWKS cache, refetched when a token
- * names an unknown kid (key rotation) but at most once per `cooldownMs`, so a flood of tokens
- * with made-up kids cannot turn into a flood of requests to the issuer.
+ * The issuer's signing keys could not be obtained (issuer unreachable, no keys ever fetched): an
+ * infrastructure failure, not a bad token. Callers answer 503 (or close a WebSocket with 1011)
+ * so clients retry instead of discarding a token that may well be valid.
+ */
+export class KeysUnavailableError extends DependencyUnavailableError {
+  constructor(readonly reason: string, options?: ErrorOptions) {
+    super("identity provider", `signing keys unavailable: ${reason}`, options);
+    this.name = "KeysUnavailableError";
+  }
+}
+
+export interface RemoteKeysOptions {
+  /** Least time between two fetches (discovery or JWKS) for unknown kids or after a failure. */
+  cooldownMs?: number;
+  /** How long one request to the issuer may take before it counts as failed. */
+  timeoutMs?: number;
+  /** Milliseconds since the epoch; injectable so tests can move time. */
+  now?: () => number;
+  /** Replaces the global fetch, e.g. for a test counting requests to an issuer that is down. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * The issuer's signing keys. Keys are replaced only by a successful fetch and never expire: an
+ * unreachable issuer (Keycloak restarting, a network partition) must not turn into every token
+ * being refused, since keys only change by rotation, and a rotated-in key shows up as an unknown
+ * kid. So the JWKS is fetched on first use and again only for an unknown kid, at most once per
+ * `cooldownMs` (a flood of made-up kids cannot become a flood of requests to the issuer), with
+ * concurrent callers sharing one fetch. Discovery is done once and its result kept; a failed
+ * attempt, discovery included, is retried under the same cooldown.
+ *
+ * Throws KeysUnavailableError while no keys have ever been fetched; with keys held, a kid still
+ * unknown after a refetch (or while cooling down, or with the issuer down) is jose's
+ * JWKSNoMatchingKey, i.e. an invalid token.
  */
 export function remoteKeys(
   issuer: string,
   discoveryUrl?: string,
-  opts: { cooldownMs?: number } = {},
+  opts: RemoteKeysOptions = {},
 ): JWTVerifyGetKey {
-  let jwks: JWTVerifyGetKey | undefined;
-  let discovering: Promise<JWTVerifyGetKey> | undefined;
-  const discover = async () => {
-    const res = await fetch(discoveryUrl ?? `${issuer}/.well-known/openid-configuration`);
-    if (!res.ok) throw new Error(`OIDC discovery failed: HTTP ${res.status}`);
-    const { jwks_uri } = await res.json() as { jwks_uri?: string };
-    if (!jwks_uri) throw new Error("OIDC discovery has no jwks_uri");
-    jwks = createRemoteJWKSet(new URL(jwks_uri), {
-      cooldownDuration: opts.cooldownMs ?? 10_000,
-      cacheMaxAge: 600_000,
+  const cooldownMs = opts.cooldownMs ?? 30_000;
+  const timeoutMs = opts.timeoutMs ?? 3_000;
+  const now = opts.now ?? Date.now;
+  const fetchImpl = opts.fetch ?? fetch;
+  let jwksUri: URL | undefined;
+  let local: JWTVerifyGetKey | undefined;
+  let lastAttempt = -Infinity;
+  let lastError: unknown;
+  let inflight: Promise<void> | undefined;
+
+  const getJson = async (url: string | URL, redirect: RequestRedirect): Promise<unknown> => {
+    const res = await fetchImpl(url, {
+      headers: { accept: "application/json, application/jwk-set+json" },
+      redirect,
+      signal: AbortSignal.timeout(timeoutMs),
     });
-    return jwks;
+    if (res.status !== 200) {
+      await res.body?.cancel();
+      throw new Error(`${url}: HTTP ${res.status}`);
+    }
+    return await res.json();
   };
+  const discover = async (): Promise<URL> => {
+    const url = discoveryUrl ?? `${issuer}/.well-known/openid-configuration`;
+    const { jwks_uri } = (await getJson(url, "follow") ?? {}) as { jwks_uri?: unknown };
+    if (typeof jwks_uri !== "string") throw new Error(`${url}: no jwks_uri`);
+    return new URL(jwks_uri);
+  };
+  const refresh = (): Promise<void> =>
+    inflight ??= (async () => {
+      lastAttempt = now();
+      try {
+        jwksUri ??= await discover();
+        // Redirects are not followed (as jose does): keys come from the advertised URL only.
+        local = createLocalJWKSet(await getJson(jwksUri, "manual") as JSONWebKeySet);
+        lastError = undefined;
+      } catch (e) {
+        lastError = e;
+      }
+    })().finally(() => (inflight = undefined));
+  const mayFetch = () => inflight !== undefined || now() - lastAttempt >= cooldownMs;
+
   return async (header, token) => {
-    const get = jwks ?? await (discovering ??= discover().finally(() => (discovering = undefined)));
-    return await get(header, token);
+    const fetchedNow = !local && mayFetch();
+    if (fetchedNow) await refresh();
+    const held = local;
+    if (!held) {
+      const reason = lastError instanceof Error ? lastError.message : String(lastError);
+      throw new KeysUnavailableError(reason, { cause: lastError });
+    }
+    try {
+      return await held(header, token);
+    } catch (e) {
+      if (!(e instanceof joseErrors.JWKSNoMatchingKey) || fetchedNow || !mayFetch()) throw e;
+      await refresh();
+      return await (local ?? held)(header, token);
+    }
   };
 }
 
@@ -77,14 +153,16 @@ export function remoteKeys(
  * refused: algorithms outside the asymmetric allow-list (no "none", no HS256 signed with the
  * public key), unknown keys, wrong issuer or audience, expired or not-yet-valid tokens, and ID
  * or refresh tokens presented as access tokens. Header-supplied keys (jku, x5u, jwk) are never
- * used: keys come only from the issuer's JWKS.
+ * used: keys come only from the issuer's JWKS. Keys that cannot be had at all reject with
+ * KeysUnavailableError, not InvalidTokenError: the token may be fine, the issuer is not.
  */
 export function createTokenVerifier(o: TokenVerifierOptions): TokenVerifier {
   const algorithms = o.algorithms ??
     ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"];
   const bad = algorithms.filter((a) => !ASYMMETRIC.test(a));
   if (bad.length) throw new Error(`refusing non-asymmetric algorithms: ${bad.join(", ")}`);
-  const keys = o.keys ?? remoteKeys(o.issuer);
+  const now = o.now ?? Date.now;
+  const keys = o.keys ?? remoteKeys(o.issuer, undefined, { now });
   return {
     async verify(token: string): Promise<Identity> {
       if (!token || token.split(".").length !== 3) throw new InvalidTokenError("malformed");
@@ -95,6 +173,7 @@ export function createTokenVerifier(o: TokenVerifierOptions): TokenVerifier {
           audience: o.audience,
           algorithms,
           clockTolerance: o.clockSkewSec ?? 30,
+          currentDate: new Date(now()),
           requiredClaims: ["exp", "iat", "sub"],
         }));
       } catch (e) {

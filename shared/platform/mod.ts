@@ -22,3 +22,4 @@ export * from "./scan/port.ts";
 export { BUILTIN_SIGNATURES, createSignatureScanner } from "./scan/signature_scanner.ts";
 export { createClamdScanner } from "./scan/clamd_scanner.ts";
 export { base64url, randomSecret, sha256Base64url, sha256Hex } from "./encoding.ts";
+export { type JsonCache, jsonCache } from "./kv/json_cache.ts";

@@ -12,8 +12,10 @@ import {
 import { createOutboxRelay, migrate, type OutboxRelay } from "@colink/platform";
 import { createInfra, type Infra, InfraEnv, type Need } from "@colink/platform/wiring";
 import {
+  cachingVerifier,
   createPrincipalResolver,
   createTokenVerifier,
+  type PrincipalResolver,
   remoteKeys,
   requireAuth,
 } from "@colink/auth";
@@ -50,6 +52,7 @@ export interface Process {
   infra: Infra<Need>;
   relay?: OutboxRelay;
   logger: Logger;
+  principals: PrincipalResolver;
   /** Stops the relay and closes every adapter. */
   stop(): Promise<void>;
 }
@@ -100,14 +103,15 @@ export async function assemble(
 ): Promise<Process> {
   const logger = opts.logger ?? createLogger(name, env.LOG_LEVEL as LogLevel);
   const embedded = env.COLINK_MODE === "embedded";
-  // Every process authenticates callers (SQL + KV for principals); embedded mode also hosts the
-  // issuer, whose keys and sessions live in the document store and KV.
-  const base: Need[] = embedded ? ["sql", "kv", "docs"] : ["sql", "kv"];
+  // Every process authenticates callers (SQL for principals, pub/sub for their invalidation,
+  // KV for sessions and limits); embedded mode also hosts the issuer (document store and KV).
+  const base: Need[] = embedded ? ["sql", "kv", "pubsub", "docs"] : ["sql", "kv", "pubsub"];
   const needs = [...new Set<Need>([...services.flatMap((s) => s.needs), ...base])];
   if (!embedded && !env.OIDC_ISSUER) {
     throw new ConfigError([{ name: "OIDC_ISSUER", message: "required in distributed mode" }]);
   }
   const infra = await createInfra(env, needs, `colink-${name}`);
+  let principals: PrincipalResolver | undefined;
   try {
     if (env.MIGRATE_ON_START) {
       const result = await migrate(infra.sql!, await colinkMigrations());
@@ -115,14 +119,21 @@ export async function assemble(
     }
     await opts.beforeRoutes?.(infra);
     const { issuer, issuerUrl, keys } = await identityProvider(env, infra);
-    const verifier = createTokenVerifier({
+    // Every request presents a token: each distinct one is verified once, then remembered
+    // until it expires (the principal step still runs, so deactivation is not cached away).
+    const verifier = cachingVerifier(createTokenVerifier({
       issuer: issuerUrl,
       audience: env.OIDC_AUDIENCE,
       keys,
       clockSkewSec: env.OIDC_CLOCK_SKEW_SEC,
+    }));
+    const resolver = await createPrincipalResolver({
+      sql: infra.sql!,
+      pubsub: infra.pubsub!,
+      onError: (message, err) => logger.warn(message, { err }),
     });
-    const principals = createPrincipalResolver(infra.sql!, infra.kv!);
-    const auth = requireAuth({ verifier, principals });
+    principals = resolver;
+    const auth = requireAuth({ verifier, principals: resolver });
     const deps = services.map((s) => ({
       infra,
       logger,
@@ -132,7 +143,7 @@ export async function assemble(
         : undefined,
       auth,
       verifier,
-      principals,
+      principals: resolver,
       oidc: {
         issuer: issuerUrl,
         audience: env.OIDC_AUDIENCE,
@@ -175,12 +186,15 @@ export async function assemble(
       infra,
       relay,
       logger,
+      principals: resolver,
       async stop() {
         await relay?.stop();
+        await principals?.close();
         await infra.close();
       },
     };
   } catch (e) {
+    await principals?.close();
     await infra.close();
     throw e;
   }

@@ -23,3 +23,4 @@ export {
 export { passwordGrant } from "./tokens.ts";
 export { type Browser, createBrowser, parseForm, signInWithForms } from "./browser.ts";
 export { type FreshDatabase, freshPostgresDatabase } from "./fresh_database.ts";
+export { distributedTestEnv } from "./distributed_env.ts";

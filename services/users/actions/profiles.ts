@@ -1,11 +1,10 @@
 import type { SetStatus, UpdateProfile, UserProfile } from "@colink/contracts";
 import { notFound } from "@colink/http";
-import type { KeyValue, Sql } from "@colink/platform";
+import { type JsonCache, jsonCache, type KeyValue, type Sql } from "@colink/platform";
 import type { z } from "@hono/zod-openapi";
 
 /** Profiles are read on every message render; the seed caches them for 5 minutes. */
 const PROFILE_TTL_MS = 5 * 60_000;
-const cacheKey = (id: string) => `profile:${id}`;
 
 interface ProfileRow {
   id: string;
@@ -44,25 +43,26 @@ function toProfile(r: ProfileRow, now = new Date()): UserProfile {
 
 export interface ProfileDeps {
   sql: Sql;
-  kv: KeyValue;
+  cache: JsonCache<UserProfile>;
 }
 
+/** The profile cache layer (Redis, or memory in embedded mode). */
+export const createProfileCache = (kv: KeyValue): JsonCache<UserProfile> =>
+  jsonCache(kv, { prefix: "profile:", ttlMs: PROFILE_TTL_MS });
+
+/** Cached for 5 minutes; with Redis down, read from PostgreSQL every time. */
 export async function getProfile(d: ProfileDeps, userId: string): Promise<UserProfile> {
-  const cached = await d.kv.get(cacheKey(userId));
-  if (cached) {
-    const p = JSON.parse(cached) as UserProfile;
-    // The cache may outlive a status expiry; re-apply it on read.
-    if (p.status?.status_expiry && new Date(p.status.status_expiry) <= new Date()) p.status = null;
-    return p;
-  }
-  const [row] = await d.sql.query<ProfileRow>(
-    `${SELECT} where u.id = $1 and u.deactivated_at is null`,
-    [userId],
-  );
-  if (!row) throw notFound("user_not_found", "No such user");
-  const profile = toProfile(row);
-  await d.kv.set(cacheKey(userId), JSON.stringify(profile), { ttlMs: PROFILE_TTL_MS });
-  return profile;
+  const p = await d.cache.get(userId, async () => {
+    const [row] = await d.sql.query<ProfileRow>(
+      `${SELECT} where u.id = $1 and u.deactivated_at is null`,
+      [userId],
+    );
+    if (!row) throw notFound("user_not_found", "No such user");
+    return toProfile(row);
+  });
+  // The cache may outlive a status expiry; re-apply it on read.
+  if (p.status?.status_expiry && new Date(p.status.status_expiry) <= new Date()) p.status = null;
+  return p;
 }
 
 export async function updateProfile(
@@ -77,7 +77,7 @@ export async function updateProfile(
       where id = $1`,
     [userId, patch.display_name ?? null, patch.avatar_url !== undefined, patch.avatar_url ?? null],
   );
-  await d.kv.del(cacheKey(userId));
+  await d.cache.forget(userId);
   return await getProfile(d, userId);
 }
 
@@ -93,7 +93,7 @@ export async function setStatus(
        status_emoji = excluded.status_emoji, status_expiry = excluded.status_expiry, updated_at = now()`,
     [userId, s.status_text, s.status_emoji, s.status_expiry],
   );
-  await d.kv.del(cacheKey(userId));
+  await d.cache.forget(userId);
   return await getProfile(d, userId);
 }
 

@@ -1,0 +1,31 @@
+import { freshPostgresDatabase } from "./fresh_database.ts";
+import { realServers } from "./real_servers.ts";
+
+/**
+ * The production wiring for a test: the real servers, a database of its own, Redis keys under
+ * its own prefix, Keycloak as the issuer. `overrides` replace any setting (e.g. another Redis).
+ */
+export async function distributedTestEnv(
+  label: string,
+  overrides: Record<string, string> = {},
+): Promise<{ env: Record<string, string>; tokenUrl: string; drop(): Promise<void> }> {
+  const s = realServers();
+  const db = await freshPostgresDatabase(label);
+  const env = {
+    COLINK_MODE: "distributed",
+    DATABASE_URL: db.url,
+    REDIS_URL: s.REDIS_URL,
+    REDIS_PREFIX: `${db.name}:`, // this stack's own keys, like its own database
+    KAFKA_BROKERS: s.KAFKA_BROKERS,
+    OIDC_ISSUER: `${s.KEYCLOAK_URL}/realms/colink`,
+    SESSION_ENCRYPTION_KEY: btoa(
+      String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))),
+    ),
+    ...overrides,
+  };
+  return {
+    env,
+    tokenUrl: `${env.OIDC_ISSUER}/protocol/openid-connect/token`,
+    drop: () => db.drop(),
+  };
+}
