@@ -5,5 +5,5 @@ import { wsRoutes } from "./routes/ws_routes.ts";
 export const realtimeService = defineService({
   name: "realtime",
   needs: ["sql", "bus", "kv", "pubsub"],
-  routes: ({ verifier, principals }) => wsRoutes({ verifier, principals }),
+  routes: ({ verifier, principals, logger }) => wsRoutes({ verifier, principals, logger }),
 });

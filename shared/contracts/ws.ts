@@ -21,4 +21,12 @@ export type ServerFrame =
   | { type: "error"; code: string; message: string };
 
 /** Close codes: 4401 unauthenticated (no/invalid auth in time), 4400 protocol violation. */
-export const WS_CLOSE = { unauthenticated: 4401, badFrame: 4400, tokenExpired: 4403 } as const;
+export const WS_CLOSE = {
+  unauthenticated: 4401,
+  badFrame: 4400,
+  tokenExpired: 4403,
+  /** A fault on our side (RFC 6455 1011): reconnect with backoff. */
+  internalError: 1011,
+  /** A dependency is down for a moment (RFC 6455 1013 "try again later"): reconnect with backoff. */
+  tryAgainLater: 1013,
+} as const;

@@ -1,5 +1,16 @@
-import { ClientFrame, type ServerFrame, WS_CLOSE } from "@colink/contracts";
-import type { Principal, PrincipalResolver, TokenVerifier } from "@colink/auth";
+import {
+  ClientFrame,
+  DependencyUnavailableError,
+  type ServerFrame,
+  WS_CLOSE,
+} from "@colink/contracts";
+import {
+  InvalidTokenError,
+  type Principal,
+  type PrincipalResolver,
+  type TokenVerifier,
+} from "@colink/auth";
+import { HttpError, type Logger } from "@colink/http";
 
 export interface Socket {
   send(frame: ServerFrame): void;
@@ -9,6 +20,7 @@ export interface Socket {
 export interface ConnectionDeps {
   verifier: TokenVerifier;
   principals: PrincipalResolver;
+  logger: Logger;
   /** How long a new socket may stay unauthenticated. */
   authTimeoutMs?: number;
 }
@@ -53,8 +65,21 @@ export function createConnection(
         setTimeout(() => close(WS_CLOSE.tokenExpired, "token expired"), Math.max(0, remaining)),
       );
       socket.send({ type: "hello", user_id: principal.userId, cursor: "0" });
-    } catch {
-      close(WS_CLOSE.unauthenticated, "invalid credentials");
+    } catch (e) {
+      // Only a verdict on the credentials is a 4401 (clients drop the token and sign in again);
+      // our own outage must look retryable, or every client would sign out during it.
+      if (e instanceof InvalidTokenError) {
+        return close(WS_CLOSE.unauthenticated, "invalid credentials");
+      }
+      if (e instanceof HttpError && (e.status === 401 || e.status === 403)) {
+        return close(WS_CLOSE.unauthenticated, e.code);
+      }
+      const dependency = e instanceof DependencyUnavailableError;
+      d.logger.error("socket authentication failed on our side", { err: e });
+      close(
+        dependency ? WS_CLOSE.tryAgainLater : WS_CLOSE.internalError,
+        dependency ? "temporarily unavailable, retry" : "internal error, retry",
+      );
     } finally {
       authenticating = false;
     }
