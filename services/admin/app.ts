@@ -5,6 +5,7 @@ import { defineService } from "@colink/runtime";
 export const adminService = defineService({
   name: "admin",
   needs: ["sql", "bus", "docs"],
+  paths: [{ prefix: "/api/v1/admin", access: "caller" }],
   publishesEvents: true,
   routes: () => new OpenAPIHono(),
 });

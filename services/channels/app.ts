@@ -5,6 +5,11 @@ import { defineService } from "@colink/runtime";
 export const channelsService = defineService({
   name: "channels",
   needs: ["sql", "bus", "kv"],
+  paths: [
+    { prefix: "/api/v1/workspaces", access: "caller" },
+    { prefix: "/api/v1/channels", access: "caller" },
+    { prefix: "/api/v1/dms", access: "caller" },
+  ],
   publishesEvents: true,
   routes: () => new OpenAPIHono(),
 });

@@ -5,6 +5,7 @@ import { defineService } from "@colink/runtime";
 export const filesService = defineService({
   name: "files",
   needs: ["sql", "bus", "blobs", "docs", "scanner"],
+  paths: [{ prefix: "/api/v1/files", access: "caller" }],
   publishesEvents: true,
   routes: () => new OpenAPIHono(),
 });

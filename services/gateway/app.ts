@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { ConfigError } from "@colink/config";
-import { defineService, type ServiceDeps } from "@colink/runtime";
+import { defineService, type ServiceDeps, upstreamEnvVar } from "@colink/runtime";
 import { createOidcClient, type OidcClient } from "./actions/oidc_client.ts";
 import { createSessionStore, type SessionStore } from "./actions/sessions.ts";
 import { DEV_CLIENT_SECRET, GatewayConfig } from "./config.ts";
@@ -9,7 +9,7 @@ import { corsForWeb, edgeHeaders } from "./middleware/edge_headers.ts";
 import { clientIp, rateLimit } from "./middleware/rate_limit.ts";
 import { authRoutes } from "./routes/auth_routes.ts";
 import { docsRoutes } from "./routes/docs_routes.ts";
-import { proxyRoutes, type UpstreamName } from "./routes/proxy_routes.ts";
+import { proxyRoutes } from "./routes/proxy_routes.ts";
 
 type Deps = ServiceDeps<"sql" | "kv", GatewayConfig>;
 
@@ -70,15 +70,24 @@ function partsOf(d: Deps): Parts {
 export const gatewayService = defineService({
   name: "gateway",
   needs: ["sql", "kv"],
+  paths: [
+    { prefix: "/auth", access: "session" },
+    { prefix: "/auth/login", access: "session", signIn: true },
+    { prefix: "/auth/callback", access: "session", signIn: true },
+    // API paths no service owns: JSON 404s, metered like the API.
+    { prefix: "/api", access: "caller" },
+    { prefix: "/docs", access: "anonymous" },
+  ],
   config: GatewayConfig,
   middleware: (d: Deps) => {
     const { sessions, origins } = partsOf(d);
     return [
       edgeHeaders({ production: d.env.COLINK_ENV === "production" }),
       corsForWeb(origins),
-      browserSession({ sessions, cookie: d.config.SESSION_COOKIE, origins }),
+      browserSession({ sessions, cookie: d.config.SESSION_COOKIE, origins, routes: d.routes }),
       rateLimit({
         kv: d.infra.kv,
+        routes: d.routes,
         verifier: d.verifier,
         trustProxy: d.config.TRUST_PROXY,
         logger: d.logger,
@@ -106,10 +115,17 @@ export const gatewayService = defineService({
     app.route("/", docsRoutes());
     // Embedded mode mounts every service in this process; distributed mode routes to them.
     if (d.env.COLINK_MODE === "distributed") {
+      const unset = d.routes.services.filter((s) => s !== "gateway" && !(s in d.upstreams));
+      if (unset.length) {
+        d.logger.warn("no upstream configured for some services: their paths answer 404", {
+          settings: unset.map(upstreamEnvVar),
+        });
+      }
       app.route(
         "/",
         proxyRoutes({
-          upstreams: upstreams(d),
+          routes: d.routes,
+          upstreams: d.upstreams,
           logger: d.logger,
           clientIp: (c) => clientIp(c, d.config.TRUST_PROXY),
         }),
@@ -123,7 +139,7 @@ export const gatewayService = defineService({
     return async () => {
       if (cached && Date.now() - cached.at < 60_000) return cached.docs;
       const docs = await Promise.all(
-        Object.entries(upstreams(d)).map(async ([name, url]) => {
+        Object.entries(d.upstreams).map(async ([name, url]) => {
           try {
             const res = await fetch(new URL("/openapi.json", url), {
               signal: AbortSignal.timeout(3_000),
@@ -144,20 +160,3 @@ export const gatewayService = defineService({
     };
   },
 });
-
-function upstreams(d: Deps): Partial<Record<UpstreamName, string>> {
-  const c = d.config;
-  const all: Record<UpstreamName, string | undefined> = {
-    users: c.USERS_URL,
-    channels: c.CHANNELS_URL,
-    messaging: c.MESSAGING_URL,
-    presence: c.PRESENCE_URL,
-    files: c.FILES_URL,
-    search: c.SEARCH_URL,
-    admin: c.ADMIN_URL,
-    realtime: c.REALTIME_URL,
-  };
-  return Object.fromEntries(Object.entries(all).filter(([, v]) => v)) as Partial<
-    Record<UpstreamName, string>
-  >;
-}

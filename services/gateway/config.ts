@@ -20,14 +20,5 @@ export const GatewayConfig = z.object({
   /** 32-byte key (base64) encrypting tokens kept in server-side sessions; generated in dev. */
   SESSION_ENCRYPTION_KEY: z.string().optional(),
   SESSION_COOKIE: z.string().regex(/^[A-Za-z0-9_-]+$/).default("colink_session"),
-  /** Distributed mode: where each service listens (the gateway routes /api/v1/... to them). */
-  USERS_URL: z.url().optional(),
-  CHANNELS_URL: z.url().optional(),
-  MESSAGING_URL: z.url().optional(),
-  FILES_URL: z.url().optional(),
-  SEARCH_URL: z.url().optional(),
-  ADMIN_URL: z.url().optional(),
-  PRESENCE_URL: z.url().optional(),
-  REALTIME_URL: z.url().optional(),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfig>;

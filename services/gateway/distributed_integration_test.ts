@@ -1,37 +1,20 @@
 import assert from "node:assert/strict";
-import { freshPostgresDatabase, passwordGrant, realServers, startProcess } from "@colink/testing";
+import { distributedTestEnv, passwordGrant, startProcess } from "@colink/testing";
 import { realtimeService } from "@colink/svc-realtime";
 import { usersService } from "@colink/svc-users";
 import { gatewayService } from "./app.ts";
+import { SERVICES } from "./registry.ts";
 import { identitySuite } from "./testdata/identity_suite.ts";
 
-/** Real servers, a database of its own, Keycloak as the issuer: the production wiring. */
-async function distributedEnv() {
-  const s = realServers();
-  const db = await freshPostgresDatabase("dist");
-  const env = {
-    COLINK_MODE: "distributed",
-    DATABASE_URL: db.url,
-    REDIS_URL: s.REDIS_URL,
-    REDIS_PREFIX: `${db.name}:`, // this stack's own keys, like its own database
-    KAFKA_BROKERS: s.KAFKA_BROKERS,
-    OIDC_ISSUER: `${s.KEYCLOAK_URL}/realms/colink`,
-    SESSION_ENCRYPTION_KEY: btoa(
-      String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))),
-    ),
-  };
-  return { env, drop: () => db.drop() };
-}
-
 async function startStack() {
-  const d = await distributedEnv();
+  const d = await distributedTestEnv("dist");
   const users = await startProcess([usersService], d.env);
   const realtime = await startProcess([realtimeService], d.env);
   const gateway = await startProcess([gatewayService], {
     ...d.env,
     USERS_URL: users.base,
     REALTIME_URL: realtime.base,
-  });
+  }, SERVICES);
   return {
     d,
     users,

@@ -1,7 +1,7 @@
 import { seedDevData } from "@colink/db";
 import { serve } from "@colink/runtime";
 import { gatewayService } from "./app.ts";
-import { ALL_SERVICES } from "./embedded.ts";
+import { SERVICES } from "./registry.ts";
 
 const webRoot = new URL("../../web/public/", import.meta.url).pathname;
 
@@ -12,11 +12,11 @@ await serve((env) =>
   env.COLINK_MODE === "embedded"
     ? {
       name: "colink",
-      services: ALL_SERVICES,
+      services: SERVICES,
       webRoot,
       beforeRoutes: async (infra) => {
         if (env.COLINK_ENV === "development" && infra.sql) await seedDevData(infra.sql);
       },
     }
-    : { name: "gateway", services: [gatewayService], webRoot }
+    : { name: "gateway", services: [gatewayService], registry: SERVICES, webRoot }
 );

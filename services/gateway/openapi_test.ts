@@ -3,7 +3,7 @@ import { parseConfig } from "@colink/config";
 import { silentLogger } from "@colink/http";
 import { assemble, RuntimeEnv } from "@colink/runtime";
 import { createResponseChecker } from "@colink/testing";
-import { ALL_SERVICES } from "./embedded.ts";
+import { SERVICES } from "./registry.ts";
 
 const toTemplate = (path: string) => path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
 
@@ -15,7 +15,7 @@ Deno.test({
     const dataDir = await Deno.makeTempDir();
     const proc = await assemble(
       "colink",
-      ALL_SERVICES,
+      SERVICES,
       parseConfig(RuntimeEnv, { DATA_DIR: dataDir, COLINK_ENV: "test" }),
       {
         logger: silentLogger,

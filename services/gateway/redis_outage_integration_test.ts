@@ -10,6 +10,7 @@ import {
 } from "@colink/testing";
 import { usersService } from "@colink/svc-users";
 import { gatewayService } from "./app.ts";
+import { SERVICES } from "./registry.ts";
 
 /** A Redis of the test's own (the real server binary), so stopping it disturbs no other test. */
 function startRedis(port: number) {
@@ -52,7 +53,11 @@ Deno.test({
       REDIS_COMMAND_TIMEOUT_MS: "300",
     });
     const users = await startProcess([usersService], d.env);
-    const gateway = await startProcess([gatewayService], { ...d.env, USERS_URL: users.base });
+    const gateway = await startProcess(
+      [gatewayService],
+      { ...d.env, USERS_URL: users.base },
+      SERVICES,
+    );
     try {
       const { body } = await passwordGrant(fetch, d.tokenUrl, "bob");
       const bearer = () =>

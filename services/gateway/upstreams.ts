@@ -1,14 +1,12 @@
+import { upstreamEnvVar } from "@colink/runtime";
+import { gatewayService } from "./app.ts";
+import { SERVICES } from "./registry.ts";
+
 /**
- * The upstream URL settings the distributed gateway reads, one per service it routes to
- * (derived from the service registry; see services/gateway/services.ts).
+ * The upstream URL settings the distributed gateway reads: one per service that owns paths
+ * (derived from the registry). deploy/ci/validate_deploy.sh checks that the Kubernetes overlays
+ * and docker-compose.yml set each of them.
  */
-export const UPSTREAM_ENV_VARS: readonly string[] = [
-  "USERS_URL",
-  "CHANNELS_URL",
-  "MESSAGING_URL",
-  "PRESENCE_URL",
-  "FILES_URL",
-  "SEARCH_URL",
-  "ADMIN_URL",
-  "REALTIME_URL",
-];
+export const UPSTREAM_ENV_VARS: readonly string[] = SERVICES
+  .filter((s) => s !== gatewayService && s.paths?.length)
+  .map((s) => upstreamEnvVar(s.name));

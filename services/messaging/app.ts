@@ -5,6 +5,11 @@ import { defineService } from "@colink/runtime";
 export const messagingService = defineService({
   name: "messaging",
   needs: ["sql", "bus", "kv"],
+  paths: [
+    { prefix: "/api/v1/channels/*/messages", access: "caller" },
+    { prefix: "/api/v1/dms/*/messages", access: "caller" },
+    { prefix: "/api/v1/messages", access: "caller" },
+  ],
   publishesEvents: true,
   routes: () => new OpenAPIHono(),
 });

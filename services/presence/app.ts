@@ -5,5 +5,6 @@ import { defineService } from "@colink/runtime";
 export const presenceService = defineService({
   name: "presence",
   needs: ["kv", "pubsub", "bus"],
+  paths: [{ prefix: "/api/v1/presence", access: "caller" }],
   routes: () => new OpenAPIHono(),
 });

@@ -5,5 +5,7 @@ import { wsRoutes } from "./routes/ws_routes.ts";
 export const realtimeService = defineService({
   name: "realtime",
   needs: ["sql", "bus", "kv", "pubsub"],
+  // The socket authenticates in its first frame; the cookie is honoured on the upgrade.
+  paths: [{ prefix: "/ws", access: "session" }],
   routes: ({ verifier, principals, logger }) => wsRoutes({ verifier, principals, logger }),
 });

@@ -5,5 +5,6 @@ import { defineService } from "@colink/runtime";
 export const searchService = defineService({
   name: "search",
   needs: ["sql", "bus"],
+  paths: [{ prefix: "/api/v1/search", access: "caller" }],
   routes: () => new OpenAPIHono(),
 });

@@ -6,6 +6,10 @@ import { usersRoutes } from "./routes/users_routes.ts";
 export const usersService = defineService({
   name: "users",
   needs: ["sql", "kv"],
+  paths: [
+    { prefix: "/api/v1/me", access: "caller" },
+    { prefix: "/api/v1/users", access: "caller" },
+  ],
   routes: ({ infra, auth }) =>
     usersRoutes({ sql: infra.sql, cache: createProfileCache(infra.kv) }, auth),
 });

@@ -26,7 +26,40 @@ import {
   seedDevIdentities,
 } from "@colink/auth/issuer";
 import type { JWTVerifyGetKey } from "jose";
+import {
+  createRouteTable,
+  type OwnedPath,
+  type RouteTable,
+  upstreamEnvVar,
+} from "./route_table.ts";
 import type { ServiceDefinition } from "./service.ts";
+
+/** Paths the runtime itself serves in embedded mode: the OIDC issuer and the blob store. */
+const ISSUER_PATHS: OwnedPath[] = [
+  { prefix: "/realms", access: "anonymous" },
+  { prefix: "/realms/*/protocol/openid-connect/token", access: "anonymous", signIn: true },
+  { prefix: "/realms/*/protocol/openid-connect/auth/login", access: "anonymous", signIn: true },
+];
+const BLOB_PATHS: OwnedPath[] = [{ prefix: "/blobs", access: "anonymous" }];
+
+/** Where the registry's services that this process does not run listen, from `<NAME>_URL`. */
+function upstreamUrls(
+  registry: readonly ServiceDefinition[],
+  local: readonly ServiceDefinition[],
+  rawEnv: Record<string, string | undefined>,
+): Record<string, string> {
+  const remote = registry.filter((s) => s.paths?.length && !local.includes(s));
+  const schema = z.object(
+    Object.fromEntries(remote.map((s) => [upstreamEnvVar(s.name), z.url().optional()])),
+  );
+  const parsed = parseConfig(schema, rawEnv) as Record<string, string | undefined>;
+  return Object.fromEntries(
+    remote.flatMap((s) => {
+      const url = parsed[upstreamEnvVar(s.name)];
+      return url ? [[s.name, url]] : [];
+    }),
+  );
+}
 
 export const RuntimeEnv = InfraEnv.extend({
   /** Keycloak realm URL in distributed mode; embedded mode runs its own issuer at PUBLIC_URL. */
@@ -53,6 +86,7 @@ export interface Process {
   relay?: OutboxRelay;
   logger: Logger;
   principals: PrincipalResolver;
+  routes: RouteTable;
   /** Stops the relay and closes every adapter. */
   stop(): Promise<void>;
 }
@@ -99,6 +133,8 @@ export async function assemble(
     beforeRoutes?: (infra: Infra<Need>) => Promise<void>;
     /** The raw environment, for services' own config schemas. */
     rawEnv?: Record<string, string | undefined>;
+    /** Every service of the deployment (route ownership); default: the ones in this process. */
+    registry?: readonly ServiceDefinition[];
   } = {},
 ): Promise<Process> {
   const logger = opts.logger ?? createLogger(name, env.LOG_LEVEL as LogLevel);
@@ -134,6 +170,13 @@ export async function assemble(
     });
     principals = resolver;
     const auth = requireAuth({ verifier, principals: resolver });
+    const registry = opts.registry ?? services;
+    const routes = createRouteTable([
+      ...registry,
+      ...(issuer ? [{ name: "issuer", paths: ISSUER_PATHS }] : []),
+      ...(infra.fsBlobs ? [{ name: "blobs", paths: BLOB_PATHS }] : []),
+    ]);
+    const upstreams = embedded ? {} : upstreamUrls(registry, services, opts.rawEnv ?? {});
     const deps = services.map((s) => ({
       infra,
       logger,
@@ -149,6 +192,8 @@ export async function assemble(
         audience: env.OIDC_AUDIENCE,
         discoveryUrl: env.OIDC_DISCOVERY_URL,
       },
+      routes,
+      upstreams,
     }));
     // The gateway's edge (headers, CORS, sessions, rate limits) runs before every route,
     // the ops endpoints and the issuer's pages included.
@@ -187,6 +232,7 @@ export async function assemble(
       relay,
       logger,
       principals: resolver,
+      routes,
       async stop() {
         await relay?.stop();
         await principals?.close();
@@ -208,6 +254,8 @@ export interface ProcessPlan {
   webRoot?: string;
   /** Runs after migrations, before routes are mounted (e.g. seeding dev data). */
   beforeRoutes?: (infra: Infra<Need>) => Promise<void>;
+  /** Every service of the deployment, for route ownership (default: `services`). */
+  registry?: readonly ServiceDefinition[];
 }
 
 function exitOnConfigError(name: string, e: unknown): never {
@@ -236,14 +284,18 @@ export async function serve(
   const p = typeof plan === "function" ? plan(env) : plan;
   let proc: Process;
   try {
-    proc = await assemble(p.name, p.services, env, { beforeRoutes: p.beforeRoutes, rawEnv });
+    proc = await assemble(p.name, p.services, env, {
+      beforeRoutes: p.beforeRoutes,
+      rawEnv,
+      registry: p.registry,
+    });
   } catch (e) {
     exitOnConfigError(p.name, e);
   }
   if (p.webRoot) {
     const root = p.webRoot;
-    // Client-side routes fall back to index.html; API paths keep their JSON 404s.
-    const isApi = (path: string) => /^\/(api|auth|realms|ws|blobs)(\/|$)/.test(path);
+    // Client-side routes fall back to index.html; paths a service owns keep their JSON 404s.
+    const isApi = (path: string) => proc.routes.match(path) !== undefined;
     proc.app.use(
       "/*",
       async (c, next) => (isApi(c.req.path) ? await next() : await serveStatic({ root })(c, next)),

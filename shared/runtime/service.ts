@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { PrincipalResolver, TokenVerifier } from "@colink/auth";
 import type { Logger } from "@colink/http";
 import type { Infra, InfraEnv, Need } from "@colink/platform/wiring";
+import type { OwnedPath, RouteTable } from "./route_table.ts";
 
 /** What a service's routes get: the ports it declared, its parsed config, auth, a logger. */
 export interface ServiceDeps<N extends Need, C = unknown> {
@@ -19,6 +20,13 @@ export interface ServiceDeps<N extends Need, C = unknown> {
   principals: PrincipalResolver;
   /** The OIDC issuer callers' tokens come from (Keycloak, or the embedded one). */
   oidc: { issuer: string; audience: string; discoveryUrl?: string };
+  /** Who owns which path, across every service of the deployment (not only this process's). */
+  routes: RouteTable;
+  /**
+   * Where the services that are not in this process listen (distributed mode), by service name,
+   * from each one's `<NAME>_URL` setting; services whose setting is absent are missing here.
+   */
+  upstreams: Readonly<Record<string, string>>;
 }
 
 /**
@@ -29,6 +37,11 @@ export interface ServiceDeps<N extends Need, C = unknown> {
 export interface ServiceDefinition<N extends Need = Need, C = unknown> {
   name: string;
   needs: readonly N[];
+  /**
+   * The paths it answers (see route_table.ts): the one place route ownership is written. The
+   * gateway derives its proxy table, rate-limit classes and session scope from these.
+   */
+  paths?: readonly OwnedPath[];
   /** Its domain actions write to the outbox: the process runs the outbox relay. */
   publishesEvents?: boolean;
   /** zod schema of the service's own environment variables (defaults for every field). */

@@ -17,6 +17,8 @@ export interface RunningProcess {
 export async function startProcess(
   services: readonly ServiceDefinition[],
   env: Record<string, string> = {},
+  /** Every service of the deployment (the distributed gateway routes by it); default: these. */
+  registry?: readonly ServiceDefinition[],
 ): Promise<RunningProcess> {
   const dataDir = env.DATA_DIR ?? await Deno.makeTempDir({ prefix: "colink-test-" });
   const port = freePort();
@@ -29,6 +31,7 @@ export async function startProcess(
   const proc = await assemble("test", services, parseConfig(RuntimeEnv, rawEnv), {
     logger: silentLogger,
     rawEnv,
+    registry,
   });
   const server = Deno.serve({ port, hostname: "127.0.0.1", onListen() {} }, proc.app.fetch);
   return {

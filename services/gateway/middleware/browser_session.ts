@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { timingSafeEqual } from "@colink/auth";
 import { forbidden } from "@colink/http";
+import type { RouteTable } from "@colink/runtime";
 import type { SessionStore } from "../actions/sessions.ts";
 
 declare module "hono" {
@@ -11,7 +12,6 @@ declare module "hono" {
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-const SESSION_PATHS = /^\/(api\/|ws$|auth\/)/;
 
 /**
  * Turns the session cookie into the session's access token for the routes behind (the same
@@ -21,13 +21,14 @@ const SESSION_PATHS = /^\/(api\/|ws$|auth\/)/;
  * Bearer token ignore the cookie entirely: API clients and bots need no CSRF token.
  */
 export function browserSession(
-  o: { sessions: SessionStore; cookie: string; origins: string[] },
+  o: { sessions: SessionStore; cookie: string; origins: string[]; routes: RouteTable },
 ): MiddlewareHandler {
   return async function browserSessionMiddleware(c, next) {
     const id = getCookie(c, o.cookie);
-    // Only CoLink's own API, socket and sign-in routes act on the session: the IdP's pages and
-    // presigned blob URLs are not ours to guard with a CSRF token.
-    if (!id || c.req.header("authorization") || !SESSION_PATHS.test(c.req.path)) {
+    // Only paths declared "caller" or "session" act on the session: the IdP's pages, signed blob
+    // URLs and the web client's files are not ours to guard with a CSRF token.
+    const access = id ? o.routes.match(c.req.path)?.access : undefined;
+    if (!id || c.req.header("authorization") || (access !== "caller" && access !== "session")) {
       return await next();
     }
     const session = await o.sessions.get(id);

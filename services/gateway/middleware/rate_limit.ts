@@ -3,6 +3,7 @@ import { getConnInfo } from "hono/deno";
 import { requestToken, type TokenVerifier, verifyRequestToken } from "@colink/auth";
 import { HttpError, type Logger } from "@colink/http";
 import { createMemoryKeyValue, type KeyValue } from "@colink/platform";
+import type { RouteTable } from "@colink/runtime";
 
 export interface RateLimits {
   readsPerMin: number;
@@ -17,9 +18,8 @@ interface Bucket {
 }
 
 const WINDOW_MS = 60_000;
+// Every service's operations endpoints (probes and scrapes must never be limited).
 const UNMETERED = /^\/(health|ready|metrics)$/;
-const LOGIN =
-  /^\/(auth\/(login|callback)|realms\/[^/]+\/protocol\/openid-connect\/(token|auth\/login))$/;
 
 export function clientIp(c: Context, trustProxy: boolean): string {
   if (trustProxy) {
@@ -45,14 +45,16 @@ export function clientIp(c: Context, trustProxy: boolean): string {
  */
 export function rateLimit(o: {
   kv: KeyValue;
+  /** Which paths are API calls (per caller) and which are sign-in steps (strict per IP). */
+  routes: RouteTable;
   limits: RateLimits;
   verifier: TokenVerifier;
   trustProxy: boolean;
   logger: Logger;
   now?: () => number;
 }): MiddlewareHandler {
-  const fallback = createMemoryKeyValue();
   const now = o.now ?? Date.now;
+  const fallback = createMemoryKeyValue(now);
   let degradedSince = 0;
 
   async function count(key: string): Promise<number> {
@@ -88,10 +90,11 @@ export function rateLimit(o: {
     const window = Math.floor(now() / WINDOW_MS);
     const ip = clientIp(c, o.trustProxy);
     const buckets: Bucket[] = [{ key: `ratelimit:ip:${ip}:${window}`, limit: o.limits.ipPerMin }];
-    if (LOGIN.test(path)) {
+    const route = o.routes.match(path);
+    if (route?.signIn) {
       buckets.push({ key: `ratelimit:login:${ip}:${window}`, limit: o.limits.loginPerMin });
     }
-    if (path.startsWith("/api/")) {
+    if (route?.access === "caller") {
       const sub = await callerSub(c);
       const read = c.req.method === "GET" || c.req.method === "HEAD";
       if (sub) {

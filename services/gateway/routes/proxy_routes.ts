@@ -3,27 +3,7 @@ import type { Context } from "hono";
 import { upgradeWebSocket } from "hono/deno";
 import type {} from "@colink/auth"; // the sessionAccessToken context variable
 import { HttpError, type Logger } from "@colink/http";
-
-/** Which service answers which /api/v1 path (distributed mode). First match wins. */
-export const ROUTE_TABLE: [RegExp, UpstreamName][] = [
-  [/^\/api\/v1\/(me|users)(\/|$)/, "users"],
-  [/^\/api\/v1\/(channels\/[^/]+\/messages|dms\/[^/]+\/messages|messages)(\/|$)/, "messaging"],
-  [/^\/api\/v1\/(workspaces|channels|dms)(\/|$)/, "channels"],
-  [/^\/api\/v1\/presence(\/|$)/, "presence"],
-  [/^\/api\/v1\/files(\/|$)/, "files"],
-  [/^\/api\/v1\/search(\/|$)/, "search"],
-  [/^\/api\/v1\/admin(\/|$)/, "admin"],
-];
-
-export type UpstreamName =
-  | "users"
-  | "channels"
-  | "messaging"
-  | "presence"
-  | "files"
-  | "search"
-  | "admin"
-  | "realtime";
+import type { RouteTable } from "@colink/runtime";
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) and what the gateway sets itself.
 const HOP = new Set([
@@ -63,15 +43,18 @@ function forwardHeaders(c: Context, token: string | undefined, clientIp: string)
 }
 
 /**
- * Distributed mode: the gateway routes each /api/v1 request to its service, streaming bodies
- * both ways, propagating X-Request-Id and traceparent, and forwarding the caller's access token
- * (a browser session's token for cookie requests). Services do not trust the gateway: each
- * verifies the token itself against the issuer's keys, so a request that reaches a service's
- * port directly, bypassing the gateway, is authenticated exactly the same way.
+ * Distributed mode: the gateway routes each request to the service that owns its path (the
+ * route table every service declares), streaming bodies both ways, propagating X-Request-Id and
+ * traceparent, and forwarding the caller's access token (a browser session's token for cookie
+ * requests). Services do not trust the gateway: each verifies the token itself against the
+ * issuer's keys, so a request that reaches a service's port directly, bypassing the gateway, is
+ * authenticated exactly the same way. WebSocket upgrades are bridged to the owner's socket.
  */
 export function proxyRoutes(
   o: {
-    upstreams: Partial<Record<UpstreamName, string>>;
+    routes: RouteTable;
+    /** Service name → base URL, for the services this process does not run. */
+    upstreams: Readonly<Record<string, string>>;
     logger: Logger;
     /** The caller's address as the gateway determined it (see rate_limit.ts clientIp). */
     clientIp: (c: Context) => string;
@@ -81,13 +64,8 @@ export function proxyRoutes(
   const app = new OpenAPIHono();
   const timeoutMs = o.timeoutMs ?? 30_000;
 
-  app.all("/api/v1/*", async (c) => {
+  async function forward(c: Context, name: string, base: string): Promise<Response> {
     const path = c.req.path;
-    const name = ROUTE_TABLE.find(([re]) => re.test(path))?.[1];
-    const base = name ? o.upstreams[name] : undefined;
-    if (!name || !base) {
-      throw new HttpError(404, "route_not_found", `No route for ${c.req.method} ${path}`);
-    }
     const target = new URL(path + new URL(c.req.url).search, base);
     const hasBody = !["GET", "HEAD"].includes(c.req.method);
     let res: Response;
@@ -113,44 +91,50 @@ export function proxyRoutes(
     const headers = new Headers();
     for (const [k, v] of res.headers) if (!HOP.has(k) && k !== "x-request-id") headers.append(k, v);
     return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
-  });
-
-  const realtime = o.upstreams.realtime;
-  if (realtime) {
-    // The browser's socket is bridged to the realtime service's; a cookie session's token rides
-    // on the upstream handshake, so the browser can send {"type":"auth"} without one.
-    app.get(
-      "/ws",
-      upgradeWebSocket((c) => {
-        const token = c.get("sessionAccessToken");
-        const upstreamUrl = new URL("/ws", realtime.replace(/^http/, "ws"));
-        let upstream: WebSocket | undefined;
-        const pending: string[] = [];
-        return {
-          onOpen(_e, ws) {
-            upstream = new WebSocket(upstreamUrl, {
-              headers: {
-                "x-request-id": c.get("requestId"),
-                ...(token ? { authorization: `Bearer ${token}` } : {}),
-              },
-            } as unknown as string[]);
-            upstream.onopen = () => pending.splice(0).forEach((m) => upstream!.send(m));
-            upstream.onmessage = (e) => ws.readyState === 1 && ws.send(e.data);
-            upstream.onclose = (e) =>
-              ws.close(e.code === 1005 || e.code === 1006 ? 1011 : e.code, e.reason);
-            upstream.onerror = () => ws.close(1011, "realtime service unavailable");
-          },
-          onMessage(e) {
-            const data = typeof e.data === "string" ? e.data : "";
-            if (upstream?.readyState === 1) upstream.send(data);
-            else pending.push(data);
-          },
-          onClose() {
-            upstream?.close();
-          },
-        };
-      }),
-    );
   }
+
+  // The browser's socket is bridged to the owning service's; a cookie session's token rides on
+  // the upstream handshake, so the browser can send {"type":"auth"} without one.
+  const bridge = (base: string) =>
+    upgradeWebSocket((c) => {
+      const token = c.get("sessionAccessToken");
+      const upstreamUrl = new URL(c.req.path, base.replace(/^http/, "ws"));
+      let upstream: WebSocket | undefined;
+      const pending: string[] = [];
+      return {
+        onOpen(_e, ws) {
+          upstream = new WebSocket(upstreamUrl, {
+            headers: {
+              "x-request-id": c.get("requestId"),
+              ...(token ? { authorization: `Bearer ${token}` } : {}),
+            },
+          } as unknown as string[]);
+          upstream.onopen = () => pending.splice(0).forEach((m) => upstream!.send(m));
+          upstream.onmessage = (e) => ws.readyState === 1 && ws.send(e.data);
+          upstream.onclose = (e) =>
+            ws.close(e.code === 1005 || e.code === 1006 ? 1011 : e.code, e.reason);
+          upstream.onerror = () => ws.close(1011, "realtime service unavailable");
+        },
+        onMessage(e) {
+          const data = typeof e.data === "string" ? e.data : "";
+          if (upstream?.readyState === 1) upstream.send(data);
+          else pending.push(data);
+        },
+        onClose() {
+          upstream?.close();
+        },
+      };
+    });
+  const bridges = new Map(Object.entries(o.upstreams).map(([name, base]) => [name, bridge(base)]));
+
+  app.use("*", async function proxy(c, next) {
+    const owner = o.routes.match(c.req.path)?.service;
+    const base = owner === undefined ? undefined : o.upstreams[owner];
+    if (owner === undefined || base === undefined) return await next();
+    if (c.req.header("upgrade")?.toLowerCase() === "websocket") {
+      return await bridges.get(owner)!(c, next);
+    }
+    return await forward(c, owner, base);
+  });
   return app;
 }

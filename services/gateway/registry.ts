@@ -10,8 +10,12 @@ import { searchService } from "@colink/svc-search";
 import { usersService } from "@colink/svc-users";
 import { gatewayService } from "./app.ts";
 
-/** Every service, mounted in one process in embedded mode (`deno task dev`). */
-export const ALL_SERVICES: readonly ServiceDefinition[] = [
+/**
+ * Every CoLink service: the one list. Embedded mode mounts them all in one process; the
+ * distributed gateway routes to each by the paths it declares, at its `<NAME>_URL`. Adding a
+ * service is its folder plus one entry here.
+ */
+export const SERVICES: readonly ServiceDefinition[] = [
   gatewayService,
   usersService,
   channelsService,
