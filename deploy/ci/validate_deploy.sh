@@ -5,6 +5,12 @@
 # plugins only, validate of every module and environment, `terraform test` with a mocked AWS
 # provider). Exits non-zero if anything fails.
 #
+# kubecheck also checks the wiring of every build and of docker-compose.yml: the gateway sets
+# every upstream URL it reads to the Service of that name, TRUST_PROXY=true (Kubernetes only:
+# behind the ALB), and Kafka TLS/SASL settings match the broker port. The list of upstream
+# variables is not kept here: it is read from services/gateway/upstreams.ts (UPSTREAM_ENV_VARS)
+# with `deno eval` (deno on PATH, else `npx -y deno@$DENO_VERSION`).
+#
 # Idempotent: the tools it lacks are built once from the Go module proxy and cached under
 # $COLINK_CACHE/deploy-tools (default ~/.cache/colink/deploy-tools):
 #   kustomize   only when neither `kubectl kustomize` nor `kustomize` is on PATH
@@ -26,6 +32,7 @@ BIN="$TOOLS/bin"
 PLUGIN_DIR="${COLINK_TF_PLUGIN_DIR:-/opt/tf-plugins}"
 REQUIRE_TF_VALIDATE="${COLINK_REQUIRE_TF_VALIDATE:-0}"
 KUSTOMIZE_VERSION="v5.5.0"
+DENO_VERSION="2.9.6"
 TOFU_VERSION="v1.10.6"
 mkdir -p "$BIN"
 
@@ -89,7 +96,30 @@ ensure_kubecheck() {
   ln -sfn "kubecheck-$sum" "$BIN/kubecheck"
 }
 
-k8s_target() { kustomize_build "$1" > "$WORK/rendered.yaml" && "$BIN/kubecheck" < "$WORK/rendered.yaml"; }
+# The upstream URL variables the gateway reads, comma-separated, from the code that reads them.
+UPSTREAMS=""
+upstream_env_vars() {
+  local deno=(deno)
+  command -v deno >/dev/null || deno=(npx -y "deno@$DENO_VERSION")
+  (cd "$ROOT" && NO_COLOR=1 "${deno[@]}" eval --quiet \
+    'import { UPSTREAM_ENV_VARS } from "./services/gateway/upstreams.ts";
+     console.log(UPSTREAM_ENV_VARS.join(","));') > "$WORK/upstreams" || return 1
+  UPSTREAMS="$(tr -d '[:space:]' < "$WORK/upstreams")"
+  echo "UPSTREAM_ENV_VARS=$UPSTREAMS"
+  [[ -n "$UPSTREAMS" ]]
+}
+
+# Without the list (its check failed above) the rest of kubecheck's rules still run.
+kubecheck() {
+  if [[ -n "$UPSTREAMS" ]]; then "$BIN/kubecheck" -upstream-env "$UPSTREAMS" "$@"; else "$BIN/kubecheck" "$@"; fi
+}
+
+k8s_target() { kustomize_build "$1" > "$WORK/rendered.yaml" && kubecheck < "$WORK/rendered.yaml"; }
+
+kubecheck_tests() {
+  local go; go="$(go_bin)" || { echo "no Go toolchain"; return 1; }
+  (cd "$ROOT/deploy/k8s/tools/kubecheck" && "$go" vet ./... && "$go" test ./...)
+}
 
 validate_k8s() {
   if ! ensure_kustomize; then
@@ -100,11 +130,21 @@ validate_k8s() {
     check "kubecheck build" false
     return
   fi
+  check "kubecheck unit tests" kubecheck_tests
+  # Read in this shell (not in check's) so that the builds below get the list.
+  if upstream_env_vars > "$WORK/upstreams.log" 2>&1; then
+    check "gateway upstream list (services/gateway/upstreams.ts)" cat "$WORK/upstreams.log"
+  else
+    UPSTREAMS=""
+    check "gateway upstream list (services/gateway/upstreams.ts)" \
+      bash -c 'cat "$1"; echo "deno eval failed or printed no names"; exit 1' _ "$WORK/upstreams.log"
+  fi
   local dir
   for dir in "$ROOT/deploy/k8s/base" "$ROOT"/deploy/k8s/overlays/*/; do
     dir="${dir%/}"
     check "kustomize ${dir#"$ROOT"/}" k8s_target "$dir"
   done
+  check "gateway wiring in docker-compose.yml" kubecheck -compose "$ROOT/docker-compose.yml"
 }
 
 # --- Terraform -------------------------------------------------------------------------------

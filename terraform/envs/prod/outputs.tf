@@ -8,6 +8,8 @@ output "config_env" {
     PUBLIC_URL    = "https://${var.public_hostname}"
     OIDC_ISSUER   = "https://${var.auth_hostname}/realms/colink"
     KAFKA_BROKERS = module.kafka.bootstrap_brokers_tls
+    # The brokers above are MSK's TLS listener (9094): clients must speak TLS.
+    KAFKA_SSL     = "true"
     S3_REGION     = var.region
     S3_BUCKET     = module.files_bucket.bucket
     S3_ENDPOINT   = "https://s3.${var.region}.amazonaws.com"

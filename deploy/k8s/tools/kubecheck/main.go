@@ -6,14 +6,32 @@
 //  2. checks CoLink's own rules: every Deployment runs non-root on a read-only root filesystem
 //     with all capabilities dropped, has /health and /ready probes, resource requests and
 //     limits, Prometheus annotations, a Service and a PodDisruptionBudget selecting its pods;
-//     every HPA targets an existing Deployment; all objects share one namespace.
+//     every HPA targets an existing Deployment; all objects share one namespace;
+//  3. checks the wiring (wiring.go): the gateway Deployment's container sets every upstream
+//     URL the gateway reads (-upstream-env, the list services/gateway/upstreams.ts exports) to
+//     an http URL of the in-cluster Service of that name, and TRUST_PROXY=true; every container
+//     whose KAFKA_BROKERS name MSK's TLS (9094) or SASL/SCRAM (9096) port has KAFKA_SSL=true
+//     (and the SASL settings for 9096). Environment values are resolved as the kubelet does:
+//     envFrom ConfigMaps/Secrets in order, then env (literals with $(VAR) references,
+//     configMapKeyRef, secretKeyRef); Secrets created out of band are not visible here.
+//
+// With -compose FILE it instead checks the same wiring in a Docker Compose file (compose.go).
 //
 // It does not check server-side rules such as required fields or admission policies.
+//
+// Usage:
+//
+//	kubectl kustomize deploy/k8s/overlays/prod | kubecheck -upstream-env USERS_URL,CHANNELS_URL,...
+//	kubecheck -compose docker-compose.yml -upstream-env USERS_URL,CHANNELS_URL,...
+//
+// The list may also come from $KUBECHECK_UPSTREAM_ENV. Exit status: 0 when no problems, 1 when
+// there are problems, 2 on bad usage or unreadable input.
 package main
 
 import (
 	"bufio"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -39,6 +57,95 @@ func (p *problems) add(format string, args ...interface{}) {
 }
 
 func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("kubecheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	upstreamFlag := fs.String("upstream-env", os.Getenv("KUBECHECK_UPSTREAM_ENV"),
+		"comma-separated upstream URL variables the gateway reads (default $KUBECHECK_UPSTREAM_ENV); "+
+			"without it the upstream URLs are not checked")
+	gateway := fs.String("gateway", "gateway", "name of the gateway Deployment (or Compose service)")
+	compose := fs.String("compose", "", "check this Docker Compose file instead of manifests on stdin")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "kubecheck: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	opts := wiringOptions{gateway: *gateway}
+	if _, set := lookupFlagOrEnv(fs, "upstream-env", "KUBECHECK_UPSTREAM_ENV"); set {
+		vars, err := parseUpstreamList(*upstreamFlag)
+		if err != nil {
+			fmt.Fprintf(stderr, "kubecheck: -upstream-env: %v\n", err)
+			return 2
+		}
+		opts.upstreams = vars
+	}
+
+	var errs problems
+	var summary string
+	if *compose != "" {
+		data, err := os.ReadFile(*compose)
+		if err != nil {
+			fmt.Fprintf(stderr, "kubecheck: %v\n", err)
+			return 2
+		}
+		var notes []string
+		notes, summary = checkCompose(*compose, data, opts, &errs)
+		for _, n := range notes {
+			fmt.Fprintln(stdout, "kubecheck:", n)
+		}
+	} else {
+		objs, err := decodeAll(stdin, &errs)
+		if err != nil {
+			fmt.Fprintf(stderr, "kubecheck: %v\n", err)
+			return 2
+		}
+		if len(objs) == 0 {
+			errs.add("no objects on stdin")
+		}
+		checkRules(objs, &errs)
+		for _, n := range checkWiring(objs, opts, &errs) {
+			fmt.Fprintln(stdout, "kubecheck:", n)
+		}
+		counts := map[string]int{}
+		for _, o := range objs {
+			counts[o.GetObjectKind().GroupVersionKind().Kind]++
+		}
+		summary = fmt.Sprintf("%d objects %v", len(objs), counts)
+	}
+
+	for _, e := range errs {
+		fmt.Fprintln(stderr, "kubecheck:", e)
+	}
+	fmt.Fprintf(stdout, "kubecheck: %s, %d problems\n", summary, len(errs))
+	if len(errs) > 0 {
+		return 1
+	}
+	return 0
+}
+
+// lookupFlagOrEnv reports whether the flag was given or the variable is set (even empty: an
+// empty list from a failed export is an error, not "no check").
+func lookupFlagOrEnv(fs *flag.FlagSet, name, env string) (string, bool) {
+	given := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			given = true
+		}
+	})
+	if given {
+		return fs.Lookup(name).Value.String(), true
+	}
+	return os.LookupEnv(env)
+}
+
+// decodeAll decodes every YAML document strictly; decoding problems are collected, unreadable
+// input is an error.
+func decodeAll(r io.Reader, errs *problems) ([]runtime.Object, error) {
 	scheme := runtime.NewScheme()
 	for _, add := range []func(*runtime.Scheme) error{
 		corev1.AddToScheme, appsv1.AddToScheme, autoscalingv2.AddToScheme,
@@ -51,16 +158,14 @@ func main() {
 	decoder := serializer.NewCodecFactory(scheme, serializer.EnableStrict).UniversalDeserializer()
 
 	var objs []runtime.Object
-	var errs problems
-	reader := utilyaml.NewYAMLReader(bufio.NewReader(os.Stdin))
+	reader := utilyaml.NewYAMLReader(bufio.NewReader(r))
 	for i := 1; ; i++ {
 		doc, err := reader.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "document %d: %v\n", i, err)
-			os.Exit(2)
+			return nil, fmt.Errorf("document %d: %v", i, err)
 		}
 		if strings.TrimSpace(string(doc)) == "" {
 			continue
@@ -72,22 +177,7 @@ func main() {
 		}
 		objs = append(objs, obj)
 	}
-	if len(objs) == 0 {
-		errs.add("no objects on stdin")
-	}
-	checkRules(objs, &errs)
-
-	counts := map[string]int{}
-	for _, o := range objs {
-		counts[o.GetObjectKind().GroupVersionKind().Kind]++
-	}
-	for _, e := range errs {
-		fmt.Fprintln(os.Stderr, "kubecheck:", e)
-	}
-	fmt.Printf("kubecheck: %d objects %v, %d problems\n", len(objs), counts, len(errs))
-	if len(errs) > 0 {
-		os.Exit(1)
-	}
+	return objs, nil
 }
 
 func checkRules(objs []runtime.Object, errs *problems) {
