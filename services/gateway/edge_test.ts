@@ -57,6 +57,23 @@ Deno.test({
           const evil = await preflight("https://evil.example");
           await evil.body?.cancel();
           assert.equal(evil.headers.get("access-control-allow-origin"), null);
+
+          // A simple request from the web origin is answered with its CORS headers; one without
+          // an Origin (an API client) gets none, but still says the answer varies by Origin.
+          const fromWeb = await fetch(`${p.base}/health`, {
+            headers: { origin: "https://chat.example.com" },
+          });
+          await fromWeb.body?.cancel();
+          assert.equal(
+            fromWeb.headers.get("access-control-allow-origin"),
+            "https://chat.example.com",
+          );
+          assert.match(fromWeb.headers.get("access-control-expose-headers") ?? "", /X-Request-Id/i);
+          const noOrigin = await fetch(`${p.base}/health`);
+          await noOrigin.body?.cancel();
+          assert.equal(noOrigin.headers.get("access-control-allow-origin"), null);
+          assert.equal(noOrigin.headers.get("access-control-allow-credentials"), null);
+          assert.match(noOrigin.headers.get("vary") ?? "", /Origin/);
         },
       );
 

@@ -8,6 +8,8 @@ declare module "hono" {
     principal: Principal;
     /** Set by the gateway for requests authenticated by its session cookie. */
     sessionAccessToken: string;
+    /** The request's Bearer token (null: none), parsed once. */
+    bearerToken: string | null;
     /** The verification of this request's token, so the edge and the route share one. */
     verifiedToken: { token: string; result: Promise<Identity> };
   }
@@ -33,7 +35,12 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 /** The caller's token: a Bearer header, or the gateway's session cookie turned into one. */
 export function requestToken(c: Context): string | undefined {
-  return bearerToken(c.req.header("authorization")) ?? c.get("sessionAccessToken");
+  // Parsed once per request: the rate limiter and the route both ask.
+  let bearer = c.get("bearerToken");
+  if (bearer === undefined) {
+    c.set("bearerToken", bearer = bearerToken(c.req.header("authorization")) ?? null);
+  }
+  return bearer ?? c.get("sessionAccessToken");
 }
 
 /** Verifies the request's token once per request, however many middlewares ask. */

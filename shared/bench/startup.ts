@@ -6,18 +6,11 @@
  *   deno task bench:startup [runs]
  */
 import { freePort } from "@colink/testing";
-import { summarize, table } from "./stats.ts";
+import { DENO_RUN_PERMISSIONS, REPO_ROOT, summarize, table } from "./stats.ts";
 
 const runs = Number(Deno.args[0] ?? 10);
-const root = new URL("../../", import.meta.url).pathname;
-const perms = [
-  "--allow-net",
-  "--allow-env",
-  "--allow-read",
-  "--allow-write",
-  "--allow-sys",
-  "--allow-run",
-];
+const root = REPO_ROOT;
+const perms = DENO_RUN_PERMISSIONS;
 
 async function timeToHealthy(
   args: string[],

@@ -46,3 +46,37 @@ export function table(rows: Summary[], baseline: string, unit = "ms"): string {
   ];
   return lines.join("\n");
 }
+
+/**
+ * A Markdown table padded so it also reads as a table in a terminal. Columns whose cells (after
+ * the header) all look numeric are right-aligned.
+ */
+export function markdownTable(header: string[], rows: string[][]): string {
+  const numeric = header.map((_, i) =>
+    rows.length > 0 && rows.every((r) => /^(-|[-+]?[\d.,]+\s*(x|%|ms|MiB)?)?$/.test(r[i] ?? ""))
+  );
+  const width = header.map((h, i) =>
+    Math.max(3, h.length, ...rows.map((r) => (r[i] ?? "").length))
+  );
+  const line = (cells: string[]) =>
+    `| ${
+      cells.map((c, i) => numeric[i] ? c.padStart(width[i]!) : c.padEnd(width[i]!)).join(" | ")
+    } |`;
+  const rule = `| ${
+    width.map((w, i) => numeric[i] ? "-".repeat(w - 1) + ":" : "-".repeat(w)).join(" | ")
+  } |`;
+  return [line(header), rule, ...rows.map((r) => line(header.map((_, i) => r[i] ?? "")))].join(
+    "\n",
+  );
+}
+
+/** Where the benchmarks run from, and the permissions a benchmarked `deno run` gets. */
+export const REPO_ROOT = new URL("../../", import.meta.url).pathname;
+export const DENO_RUN_PERMISSIONS: readonly string[] = [
+  "--allow-net",
+  "--allow-env",
+  "--allow-read",
+  "--allow-write",
+  "--allow-sys",
+  "--allow-run",
+];

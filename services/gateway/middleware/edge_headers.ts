@@ -26,9 +26,14 @@ export function edgeHeaders(o: { production: boolean }): MiddlewareHandler {
   });
 }
 
-/** CORS for the configured web origins only, with credentials (the session cookie). */
+/**
+ * CORS for the configured web origins only, with credentials (the session cookie). Requests
+ * without an Origin header (API clients, bots, same-origin GETs) need no CORS headers and skip
+ * the library: it touches the response before the handler runs, which makes Hono copy every
+ * response (about a third of a cached API call's time). They still get `Vary: Origin`.
+ */
 export function corsForWeb(origins: string[]): MiddlewareHandler {
-  return cors({
+  const withOrigin = cors({
     origin: (origin) => (origins.includes(origin) ? origin : null),
     credentials: true,
     allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
@@ -48,4 +53,11 @@ export function corsForWeb(origins: string[]): MiddlewareHandler {
     ],
     maxAge: 600,
   });
+  return async function corsMiddleware(c, next) {
+    if (c.req.header("origin") !== undefined) return await withOrigin(c, next);
+    await next();
+    try {
+      c.res.headers.append("Vary", "Origin");
+    } catch { /* immutable headers (a WebSocket upgrade): nothing to add */ }
+  };
 }

@@ -94,7 +94,15 @@ export function createKeyRing(
       return { keys: await published() };
     },
     verificationKeys() {
-      return async (header, token) => createLocalJWKSet({ keys: await published() })(header, token);
+      // One local key set per published set of keys: jose imports each key once and keeps it,
+      // instead of re-importing the RSA key for every token verified.
+      let local: { kids: string; get: JWTVerifyGetKey } | undefined;
+      return async (header, token) => {
+        const keys = await published();
+        const kids = keys.map((k) => k.kid).join(" ");
+        if (local?.kids !== kids) local = { kids, get: createLocalJWKSet({ keys }) };
+        return await local.get(header, token);
+      };
     },
     async rotate(graceMs) {
       const active = (await load()).find((k) => !k.retire_at);

@@ -126,11 +126,9 @@ export function createMemoryKeyValue(now: () => number = Date.now): MemoryKeyVal
         const n = Number(current ?? "0");
         if (!Number.isInteger(n)) throw new Error(`value at ${key} is not an integer`);
         const next = n + (o.by ?? 1);
-        put(
-          key,
-          String(next),
-          existing ? existing.expiresAt : o.ttlMs !== undefined ? now() + o.ttlMs : undefined,
-        );
+        // An existing counter keeps its entry and expiry: no re-scheduling on the hot path.
+        if (existing) existing.value = String(next);
+        else put(key, String(next), o.ttlMs !== undefined ? now() + o.ttlMs : undefined);
         return next;
       });
     },

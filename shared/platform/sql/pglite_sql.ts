@@ -19,6 +19,14 @@ function executor(db: PgliteLike): SqlExecutor {
 }
 
 /**
+ * Postgres's buffer cache inside the WASM heap. PGlite starts Postgres with the server default of
+ * 128 MB, which it touches at start-up and WASM memory never gives back: most of an idle
+ * `deno task dev` process's resident memory. One user's dev or test database fits in far less,
+ * and pages that miss it are still in the operating system's file cache.
+ */
+const PGLITE_SHARED_BUFFERS = "16MB";
+
+/**
  * The embedded SQL adapter: PostgreSQL compiled to WASM, persisted in `dataDir` (in memory when
  * omitted). One process owns a data dir; PGlite serialises queries and transactions internally.
  */
@@ -26,6 +34,7 @@ export async function createPgliteSql(opts: { dataDir?: string } = {}): Promise<
   if (opts.dataDir) await Deno.mkdir(opts.dataDir, { recursive: true });
   const db = await PGlite.create(opts.dataDir, {
     parsers: { [types.INT8]: (v: string) => Number(v) },
+    startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
   });
   return {
     kind: "pglite",

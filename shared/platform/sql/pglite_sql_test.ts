@@ -21,3 +21,16 @@ Deno.test("createPgliteSql() keeps data in its data dir across restarts", async 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("createPgliteSql() runs Postgres with a small buffer cache (embedded memory)", async () => {
+  const db = await createPgliteSql();
+  try {
+    const [row] = await db.query<{ shared_buffers: string }>("show shared_buffers");
+    // The server default (128MB) sits in WASM memory that is never given back.
+    if (row?.shared_buffers !== "16MB") {
+      throw new Error(`shared_buffers is ${row?.shared_buffers}, not 16MB`);
+    }
+  } finally {
+    await db.close();
+  }
+});
