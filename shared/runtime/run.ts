@@ -215,9 +215,9 @@ export async function assemble(
     if (issuer) app.route("/", issuer.app);
     services.forEach((s, i) => app.route("/", s.routes(deps[i]!)));
     let relay: OutboxRelay | undefined;
-    // Relays take turns under an advisory lock, so one per publishing process is plenty; in
-    // embedded mode the one process publishes everything.
-    if (infra.bus && (embedded || services.some((s) => s.publishesEvents))) {
+    // Only processes that write events relay them (in embedded mode the one process has every
+    // service, publishers included); relays take turns under an advisory lock.
+    if (infra.bus && services.some((s) => s.publishesEvents)) {
       relay = createOutboxRelay({
         sql: infra.sql!,
         bus: infra.bus,
