@@ -9,11 +9,11 @@ output "config_env" {
     OIDC_ISSUER   = "https://${var.auth_hostname}/realms/colink"
     KAFKA_BROKERS = module.kafka.bootstrap_brokers_tls
     # The brokers above are MSK's TLS listener (9094): clients must speak TLS.
-    KAFKA_SSL     = "true"
-    S3_REGION     = var.region
-    S3_BUCKET     = module.files_bucket.bucket
-    S3_ENDPOINT   = "https://s3.${var.region}.amazonaws.com"
-    MONGO_DB      = "colink"
+    KAFKA_SSL   = "true"
+    S3_REGION   = var.region
+    S3_BUCKET   = module.files_bucket.bucket
+    S3_ENDPOINT = "https://s3.${var.region}.amazonaws.com"
+    MONGO_DB    = "colink"
     # Topics are created by the services; 3 copies across the 3 brokers/AZs.
     KAFKA_REPLICATION_FACTOR = "3"
   }
