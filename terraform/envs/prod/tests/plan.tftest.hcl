@@ -84,6 +84,11 @@ run "plan_production" {
   }
 
   assert {
+    condition     = output.config_env.KAFKA_SSL == "true"
+    error_message = "The services speak TLS to MSK's TLS listener"
+  }
+
+  assert {
     condition     = startswith(output.database_url_template, "postgres://colink:{password}@colink-prod-postgres.example.us-east-1.rds.amazonaws.com:5432/colink?sslmode=require")
     error_message = "DATABASE_URL template: ${output.database_url_template}"
   }
