@@ -14,7 +14,11 @@ export function requestId(): MiddlewareHandler {
     const incoming = c.req.header("x-request-id");
     const id = incoming && SAFE.test(incoming) ? incoming : crypto.randomUUID();
     c.set("requestId", id);
-    c.header("X-Request-Id", id);
     await next();
+    // After the handler, on whatever response it made: headers prepared before it would be lost
+    // on a Response built by hand (a proxied one, a static file).
+    try {
+      c.res.headers.set("X-Request-Id", id);
+    } catch { /* immutable headers (a WebSocket upgrade): nothing to add */ }
   };
 }

@@ -66,6 +66,15 @@ Deno.test("GET /ready is 200 when every dependency answers and 503 naming the on
   assert.deepEqual(body.checks.slow, { status: "down", error: "timeout" });
 });
 
+Deno.test("every response carries X-Request-Id, also one a handler built by hand (a proxied one)", async () => {
+  const app = makeApp();
+  app.get("/api/v1/raw", () => new Response("from upstream", { headers: { "x-upstream": "1" } }));
+  const res = await app.request("/api/v1/raw", { headers: { "x-request-id": "req-raw-1234" } });
+  assert.equal(await res.text(), "from upstream");
+  assert.equal(res.headers.get("x-request-id"), "req-raw-1234");
+  assert.equal(res.headers.get("x-upstream"), "1");
+});
+
 Deno.test("a dependency that is down is a 503 dependency_unavailable with Retry-After, not a 500", async () => {
   const app = makeApp();
   app.get("/api/v1/cached", () => {
