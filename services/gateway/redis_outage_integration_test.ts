@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import {
   createBrowser,
+  dedicatedRedis,
   distributedTestEnv,
   eventually,
-  freePort,
   passwordGrant,
   signInWithForms,
   startProcess,
@@ -11,23 +11,6 @@ import {
 import { usersService } from "@colink/svc-users";
 import { gatewayService } from "./app.ts";
 import { SERVICES } from "./registry.ts";
-
-/** A Redis of the test's own (the real server binary), so stopping it disturbs no other test. */
-function startRedis(port: number) {
-  const child = new Deno.Command("redis-server", {
-    args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  return child;
-}
-
-async function waitForRedis(port: number) {
-  await eventually(async () => {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-    conn.close();
-  }, { timeoutMs: 10_000 });
-}
 
 /** A request and how long it took; a hung dependency must never turn into a hung request. */
 async function timed(f: () => Promise<Response>) {
@@ -45,11 +28,10 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    const redisPort = freePort();
-    let redis = startRedis(redisPort);
-    await waitForRedis(redisPort);
+    const redis = dedicatedRedis();
+    await redis.start();
     const d = await distributedTestEnv("redisdown", {
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      REDIS_URL: redis.url,
       REDIS_COMMAND_TIMEOUT_MS: "300",
     });
     const users = await startProcess([usersService], d.env);
@@ -117,9 +99,9 @@ Deno.test({
 
       // A hung Redis (accepts nothing, answers nothing) is the nastier outage: only timeouts
       // and the circuit breaker keep requests from waiting on it.
-      Deno.kill(redis.pid, "SIGSTOP");
+      redis.freeze();
       await whileDown("Redis hung");
-      Deno.kill(redis.pid, "SIGCONT");
+      redis.thaw();
       await t.step("Redis back (same data): the cookie session works again", async () => {
         await eventually(async () => assert.equal((await cookie()).res.status, 200), {
           timeoutMs: 10_000,
@@ -127,11 +109,9 @@ Deno.test({
         await eventually(async () => assert.equal((await ready()).res.status, 200));
       });
 
-      redis.kill("SIGKILL");
-      await redis.status;
+      await redis.kill();
       await whileDown("Redis gone");
-      redis = startRedis(redisPort);
-      await waitForRedis(redisPort);
+      await redis.start();
       await t.step("Redis restarted: ready again, no CoLink restart", async () => {
         await eventually(async () => assert.equal((await ready()).res.status, 200), {
           timeoutMs: 10_000,
@@ -143,8 +123,7 @@ Deno.test({
     } finally {
       await gateway.close();
       await users.close();
-      redis.kill("SIGKILL");
-      await redis.status;
+      await redis.kill();
       await d.drop();
     }
   },

@@ -24,3 +24,4 @@ export { passwordGrant } from "./tokens.ts";
 export { type Browser, createBrowser, parseForm, signInWithForms } from "./browser.ts";
 export { type FreshDatabase, freshPostgresDatabase } from "./fresh_database.ts";
 export { distributedTestEnv } from "./distributed_env.ts";
+export { type DedicatedRedis, dedicatedRedis } from "./dedicated_redis.ts";

@@ -149,6 +149,7 @@ export function createRedisPubSub(url: string, o: RedisOptions = {}): PubSub {
   const pub = connect(url, o, false);
   const sub = connect(url, o, false);
   const handlers = new Map<string, Set<(m: string) => void>>();
+  const pending = new Map<string, Promise<void>>();
   sub.r.on("message", (channel: string, message: string) => {
     handlers.get(channel.slice(prefix.length))?.forEach((h) => h(message));
   });
@@ -161,8 +162,16 @@ export function createRedisPubSub(url: string, o: RedisOptions = {}): PubSub {
       if (!set) {
         set = new Set();
         handlers.set(channel, set);
-        await sub.guard(channel, () => sub.r.subscribe(prefix + channel));
+        const subscribing = sub.guard(channel, async () => {
+          await sub.r.subscribe(prefix + channel);
+        });
+        pending.set(channel, subscribing);
+        // Not subscribed: forget the channel, so that a retry subscribes for real.
+        subscribing.catch(() => handlers.get(channel) === set && handlers.delete(channel))
+          .finally(() => pending.delete(channel));
       }
+      // Callers that arrive while the SUBSCRIBE is in flight share its outcome.
+      await pending.get(channel);
       set.add(handler);
       return async () => {
         set.delete(handler);
