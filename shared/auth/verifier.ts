@@ -62,6 +62,13 @@ export class KeysUnavailableError extends DependencyUnavailableError {
 export interface RemoteKeysOptions {
   /** Least time between two fetches (discovery or JWKS) for unknown kids or after a failure. */
   cooldownMs?: number;
+  /** While no keys were ever fetched (the IdP starting up), retry this often instead. */
+  retryWithoutKeysMs?: number;
+  /**
+   * Held keys older than this are refetched in the background by the next verification, so a
+   * key the issuer withdrew (compromised, retired) stops verifying; a failed refetch keeps them.
+   */
+  maxAgeMs?: number;
   /** How long one request to the issuer may take before it counts as failed. */
   timeoutMs?: number;
   /** Milliseconds since the epoch; injectable so tests can move time. */
@@ -73,11 +80,12 @@ export interface RemoteKeysOptions {
 /**
  * The issuer's signing keys. Keys are replaced only by a successful fetch and never expire: an
  * unreachable issuer (Keycloak restarting, a network partition) must not turn into every token
- * being refused, since keys only change by rotation, and a rotated-in key shows up as an unknown
- * kid. So the JWKS is fetched on first use and again only for an unknown kid, at most once per
- * `cooldownMs` (a flood of made-up kids cannot become a flood of requests to the issuer), with
- * concurrent callers sharing one fetch. Discovery is done once and its result kept; a failed
- * attempt, discovery included, is retried under the same cooldown.
+ * being refused. The JWKS is fetched on first use, again for an unknown kid (a rotated-in key),
+ * at most once per `cooldownMs` (a flood of made-up kids cannot become a flood of requests to
+ * the issuer), and in the background once the held keys are older than `maxAgeMs` (a withdrawn
+ * key stops verifying), with concurrent callers sharing one fetch. Discovery is done once and its
+ * result kept; a failed attempt, discovery included, is retried under the same cooldown, or
+ * every `retryWithoutKeysMs` while no keys are held at all.
  *
  * Throws KeysUnavailableError while no keys have ever been fetched; with keys held, a kid still
  * unknown after a refetch (or while cooling down, or with the issuer down) is jose's
@@ -89,12 +97,15 @@ export function remoteKeys(
   opts: RemoteKeysOptions = {},
 ): JWTVerifyGetKey {
   const cooldownMs = opts.cooldownMs ?? 30_000;
+  const retryWithoutKeysMs = opts.retryWithoutKeysMs ?? 2_000;
+  const maxAgeMs = opts.maxAgeMs ?? 600_000;
   const timeoutMs = opts.timeoutMs ?? 3_000;
   const now = opts.now ?? Date.now;
   const fetchImpl = opts.fetch ?? fetch;
   let jwksUri: URL | undefined;
   let local: JWTVerifyGetKey | undefined;
   let lastAttempt = -Infinity;
+  let fetchedAt = -Infinity;
   let lastError: unknown;
   let inflight: Promise<void> | undefined;
 
@@ -123,16 +134,19 @@ export function remoteKeys(
         jwksUri ??= await discover();
         // Redirects are not followed (as jose does): keys come from the advertised URL only.
         local = createLocalJWKSet(await getJson(jwksUri, "manual") as JSONWebKeySet);
+        fetchedAt = now();
         lastError = undefined;
       } catch (e) {
         lastError = e;
       }
     })().finally(() => (inflight = undefined));
-  const mayFetch = () => inflight !== undefined || now() - lastAttempt >= cooldownMs;
+  const mayFetch = () =>
+    inflight !== undefined || now() - lastAttempt >= (local ? cooldownMs : retryWithoutKeysMs);
 
   return async (header, token) => {
     const fetchedNow = !local && mayFetch();
     if (fetchedNow) await refresh();
+    else if (now() - fetchedAt >= maxAgeMs && mayFetch()) void refresh();
     const held = local;
     if (!held) {
       const reason = lastError instanceof Error ? lastError.message : String(lastError);

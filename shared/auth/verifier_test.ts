@@ -10,7 +10,7 @@ import {
 } from "@colink/platform";
 import { colinkMigrations, DEV_USERS } from "@colink/db";
 import { createServiceApp, silentLogger } from "@colink/http";
-import { forgedTokensForIssuer } from "@colink/testing";
+import { eventually, forgedTokensForIssuer } from "@colink/testing";
 import { createEmbeddedIssuer, devClients } from "./issuer/mod.ts";
 import { createPrincipalResolver } from "./principal.ts";
 import { requireAuth } from "./middleware.ts";
@@ -198,8 +198,35 @@ Deno.test("remoteKeys() keeps the keys it holds while the issuer is down, past 1
     // Re-signed at the moved clock so the token's own expiry is not what is being tested.
     const later = await accessToken(key, idp.issuer, v.now());
     assert.equal((await v.verifier.verify(later)).username, "alice", `after +${ms} ms`);
+    // The background refetch of old keys fails against the stopped issuer: the keys stay.
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await v.verifier.verify(later)).username, "alice", `after the refetch failed`);
   }
-  assert.equal(v.requests.length, 2, `a known kid never needs the issuer: ${v.requests}`);
+  // One refetch attempt per verification after the max age, never more than one per cooldown.
+  assert.equal(v.jwksRequests(), 4, `${v.requests}`);
+});
+
+Deno.test("remoteKeys() stops trusting a key the issuer withdrew once the held keys are older than maxAgeMs", async () => {
+  const kept = await testKey();
+  const withdrawn = await testKey();
+  const published = [kept, withdrawn];
+  const idp = serveIssuer(published);
+  try {
+    const v = verifierFor(idp.issuer);
+    const token = await accessToken(withdrawn, idp.issuer, v.now());
+    assert.equal((await v.verifier.verify(token)).username, "alice");
+    published.splice(1, 1); // an admin deletes the compromised key; a known kid stays active
+    v.advance(9 * MINUTE);
+    assert.equal((await v.verifier.verify(token)).username, "alice", "within the max age");
+    v.advance(2 * MINUTE);
+    await eventually(() => assert.rejects(v.verifier.verify(token), InvalidTokenError), {
+      timeoutMs: 2_000,
+    });
+    const good = await accessToken(kept, idp.issuer, v.now());
+    assert.equal((await v.verifier.verify(good)).username, "alice");
+  } finally {
+    await idp.stop();
+  }
 });
 
 Deno.test("remoteKeys() refuses an unknown kid quickly as an invalid token while the issuer is down, asking it at most once per cooldown", async () => {
@@ -302,7 +329,7 @@ Deno.test("remoteKeys() picks up a rotated key from a restarted issuer once the 
   }
 });
 
-Deno.test("remoteKeys() on first use with the issuer down rejects with KeysUnavailableError, not InvalidTokenError, and retries discovery only after the cooldown", async () => {
+Deno.test("remoteKeys() on first use with the issuer down rejects with KeysUnavailableError, not InvalidTokenError, and retries discovery after 2 s", async () => {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}/realms/t`;
   const key = await testKey();
@@ -316,12 +343,13 @@ Deno.test("remoteKeys() on first use with the issuer down rejects with KeysUnava
 
   const idp = serveIssuer([key], port);
   try {
-    v.advance(10_000);
+    v.advance(1_000);
     await assert.rejects(v.verifier.verify(token), KeysUnavailableError);
-    assert.equal(v.requests.length, 1, "discovery is not retried within the cooldown");
+    assert.equal(v.requests.length, 1, "discovery is not retried within 2 s");
 
-    // After the cooldown, concurrent first requests share one discovery and one JWKS fetch.
-    v.advance(21_000);
+    // Without keys the retry comes after 2 s, not the 30 s cooldown for unknown kids; then
+    // concurrent first requests share one discovery and one JWKS fetch.
+    v.advance(1_000);
     const ids = await Promise.all(Array.from({ length: 10 }, () => v.verifier.verify(token)));
     assert.ok(ids.every((id) => id.username === "alice"));
     assert.deepEqual([v.discoveryRequests(), v.jwksRequests()], [2, 1]);
