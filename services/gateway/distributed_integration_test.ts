@@ -83,7 +83,16 @@ Deno.test({
       await t.step(
         "paths no service owns (or whose service is not configured) are 404 route_not_found",
         async () => {
-          for (const path of ["/api/v1/nothing-here", "/api/v1/search/messages?q=x"]) {
+          for (
+            const path of [
+              "/api/v1/nothing-here",
+              "/api/v1/search/messages?q=x",
+              // Not /api/v1/me: a proxy resolving it against its upstream's URL would reach a host
+              // named "api" with the caller's token.
+              "//api/v1/me",
+              "/api//v1/me",
+            ]
+          ) {
             const res = await fetch(`${gateway.base}${path}`, { headers: bearer });
             assert.equal(res.status, 404);
             assert.equal((await res.json()).error.code, "route_not_found");

@@ -40,6 +40,17 @@ interface Compiled extends RouteMatch {
 }
 
 const split = (p: string) => p.split("/").filter(Boolean);
+/**
+ * A request path's segments, empty ones kept: "//api/v1/me" is not "/api/v1/me" (a proxy that
+ * resolved it against a base URL would read "//api" as another host).
+ */
+const requestSegments = (path: string) => {
+  const segs = path.split("/").slice(1);
+  if (segs.length > 1 && segs.at(-1) === "") segs.pop();
+  return segs;
+};
+/** Longer paths are matched every time rather than kept: the cache must stay small. */
+const CACHEABLE_PATH = 256;
 
 /**
  * Builds the table. The most specific declaration wins whatever the order: more segments first,
@@ -72,7 +83,7 @@ export function createRouteTable(
     ),
     match(path) {
       if (cache.has(path)) return cache.get(path);
-      const segs = split(path);
+      const segs = requestSegments(path);
       const hit = entries.find((e) =>
         e.segments.length <= segs.length && e.segments.every((s, i) => s === "*" || s === segs[i])
       );
@@ -80,8 +91,10 @@ export function createRouteTable(
         ? { prefix: hit.prefix, access: hit.access, signIn: hit.signIn, service: hit.service }
         : undefined;
       // Paths carry ids, so the cache would grow without bound: keep it small and bounded.
-      if (cache.size > 5_000) cache.clear();
-      cache.set(path, result);
+      if (path.length <= CACHEABLE_PATH) {
+        if (cache.size > 5_000) cache.clear();
+        cache.set(path, result);
+      }
       return result;
     },
   };

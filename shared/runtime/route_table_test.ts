@@ -38,6 +38,14 @@ Deno.test("route table: prefixes are segment-aligned", () => {
   assert.equal(owner("/apix"), undefined);
   assert.equal(owner("/"), undefined);
   assert.equal(owner("/channels/general"), undefined); // the web client's own routes
+  assert.equal(owner("/api/v1/channels/"), "channels");
+});
+
+Deno.test('route table: empty segments are not skipped ("//api" is not "/api")', () => {
+  assert.equal(owner("//api/v1/channels"), undefined);
+  assert.equal(owner("//ws"), undefined);
+  assert.equal(owner("/api//v1/channels"), "gateway"); // under /api, but no service's path
+  assert.equal(owner("/api/v1//channels"), "gateway");
 });
 
 Deno.test("route table: access and sign-in come from the matching declaration", () => {

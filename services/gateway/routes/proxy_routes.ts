@@ -66,7 +66,10 @@ export function proxyRoutes(
 
   async function forward(c: Context, name: string, base: string): Promise<Response> {
     const path = c.req.path;
-    const target = new URL(path + new URL(c.req.url).search, base);
+    // Never `new URL(path, base)`: a path starting with "//" would name another host.
+    const target = new URL(base);
+    target.pathname = path;
+    target.search = new URL(c.req.url).search;
     const hasBody = !["GET", "HEAD"].includes(c.req.method);
     let res: Response;
     try {
@@ -98,7 +101,8 @@ export function proxyRoutes(
   const bridge = (base: string) =>
     upgradeWebSocket((c) => {
       const token = c.get("sessionAccessToken");
-      const upstreamUrl = new URL(c.req.path, base.replace(/^http/, "ws"));
+      const upstreamUrl = new URL(base.replace(/^http/, "ws"));
+      upstreamUrl.pathname = c.req.path;
       let upstream: WebSocket | undefined;
       const pending: string[] = [];
       return {
