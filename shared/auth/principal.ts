@@ -16,6 +16,7 @@ export interface PrincipalResolver {
   /**
    * Forgets a user on every instance (deactivation, ban, role change): this one at once, the
    * others as soon as the pub/sub message arrives. Call it after the change has committed.
+   * Rejects when the message could not be published (retried 3 times): retry the action.
    */
   invalidate(userId: string): Promise<void>;
   /** Stops listening for invalidations. */
@@ -41,6 +42,8 @@ interface Entry {
   deactivated: boolean;
   roles: string;
   at: number;
+  /** The pub/sub generation it was read in: a reconnect since may have lost invalidations. */
+  generation: number;
 }
 
 const CHANNEL = "principals:invalidate";
@@ -64,7 +67,10 @@ export async function createPrincipalResolver(
   const bySub = new Map<string, Entry>();
   const subOf = new Map<string, string>(); // user id → sub, to invalidate by user
 
+  // Bumped by every invalidation: a lookup that raced one does not cache what it read.
+  let invalidations = 0;
   const drop = (userId: string) => {
+    invalidations++;
     const sub = subOf.get(userId);
     if (sub !== undefined) bySub.delete(sub);
     subOf.delete(userId);
@@ -113,7 +119,7 @@ export async function createPrincipalResolver(
           [existing[0].id, id.realmRoles],
         );
       }
-      return { userId: existing[0].id, deactivated, roles, at: now() };
+      return { userId: existing[0].id, deactivated, roles, at: now(), generation: 0 };
     }
     // A username can already belong to another account (renamed or re-created in the IdP):
     // fall back to a suffixed one rather than failing the caller's first request.
@@ -128,7 +134,7 @@ export async function createPrincipalResolver(
            returning id`,
           [id.sub, username, id.name ?? id.username, id.email ?? null, id.realmRoles],
         );
-        return { userId: row!.id, deactivated: false, roles, at: now() };
+        return { userId: row!.id, deactivated: false, roles, at: now(), generation: 0 };
       } catch (e) {
         if (!isUniqueViolation(e)) throw e;
       }
@@ -140,10 +146,15 @@ export async function createPrincipalResolver(
     async resolve(identity) {
       let e = bySub.get(identity.sub);
       const maxAge = listening() ? ttlMs : degradedTtlMs;
+      const generation = pubsub.generation();
       // A token with other roles than the cached ones re-syncs the user row (roles follow the IdP).
-      if (!e || now() - e.at >= maxAge || e.roles !== identity.realmRoles.join(" ")) {
-        e = await provision(identity);
-        remember(identity.sub, e);
+      if (
+        !e || now() - e.at >= maxAge || e.generation !== generation ||
+        e.roles !== identity.realmRoles.join(" ")
+      ) {
+        const before = invalidations;
+        e = { ...await provision(identity), generation };
+        if (invalidations === before) remember(identity.sub, e);
       }
       if (e.deactivated) {
         throw new HttpError(403, "account_deactivated", "This account has been deactivated");
@@ -157,12 +168,16 @@ export async function createPrincipalResolver(
     },
     async invalidate(userId) {
       drop(userId);
-      try {
-        await pubsub.publish(CHANNEL, userId);
-      } catch (e) {
-        // The other instances notice pub/sub is down and already trust their caches only for
-        // degradedTtlMs; the change reaches them within that.
-        o.onError?.("cannot publish a principal invalidation", e);
+      // The other instances hold the user for up to ttlMs unless this message reaches them: try
+      // a few times, then fail loudly so the caller (an admin action) can be retried.
+      for (let attempt = 1;; attempt++) {
+        try {
+          return await pubsub.publish(CHANNEL, userId);
+        } catch (e) {
+          o.onError?.("cannot publish a principal invalidation", e);
+          if (attempt === 3) throw e;
+          await new Promise((r) => setTimeout(r, 200 * attempt));
+        }
       }
     },
     async close() {

@@ -132,3 +132,69 @@ Deno.test("principals: while invalidations cannot flow, cached entries are trust
     await sql.close();
   }
 });
+
+Deno.test("principals: after pub/sub reconnects (invalidations may have been lost), cached callers are looked up again", async () => {
+  const sql = await database();
+  let generation = 0;
+  const pubsub: PubSub = { ...createMemoryPubSub(), generation: () => generation };
+  const b = await createPrincipalResolver({ sql, pubsub });
+  try {
+    const ann = await b.resolve(identity("sub-a", "ann"));
+    // Deactivated elsewhere while Redis was restarting: the message never arrived.
+    await sql.query("update users set deactivated_at = now() where id = $1", [ann.userId]);
+    await b.resolve(identity("sub-a", "ann")); // same generation: still trusted
+    generation++;
+    await assert.rejects(b.resolve(identity("sub-a", "ann")), deactivated);
+  } finally {
+    await b.close();
+    await sql.close();
+  }
+});
+
+Deno.test("principals: a lookup that raced an invalidation is not cached", async () => {
+  const base = await database();
+  let during: (() => Promise<void>) | undefined;
+  const sql = counting(base);
+  const plain = sql.query;
+  sql.query = async <T extends object>(text: string, params?: readonly unknown[]) => {
+    const rows = await plain<T>(text, params);
+    const hook = during;
+    during = undefined;
+    await hook?.(); // the deactivation commits and is announced while this lookup is in flight
+    return rows;
+  };
+  const b = await createPrincipalResolver({ sql, pubsub: createMemoryPubSub() });
+  try {
+    const ann = await b.resolve(identity("sub-a", "ann"));
+    await b.invalidate(ann.userId);
+    during = async () => {
+      await base.query("update users set deactivated_at = now() where id = $1", [ann.userId]);
+      await b.invalidate(ann.userId);
+    };
+    await b.resolve(identity("sub-a", "ann")); // read "active" just before the deactivation
+    await assert.rejects(b.resolve(identity("sub-a", "ann")), deactivated);
+  } finally {
+    await b.close();
+    await base.close();
+  }
+});
+
+Deno.test("principals: an invalidation that cannot be published is retried, then reported", async () => {
+  const sql = await database();
+  let attempts = 0;
+  const pubsub: PubSub = {
+    ...createMemoryPubSub(),
+    publish: () => {
+      attempts++;
+      return Promise.reject(new Error("redis is away"));
+    },
+  };
+  const b = await createPrincipalResolver({ sql, pubsub });
+  try {
+    await assert.rejects(b.invalidate("00000000-0000-0000-0000-000000000000"), /redis is away/);
+    assert.equal(attempts, 3);
+  } finally {
+    await b.close();
+    await sql.close();
+  }
+});

@@ -199,6 +199,7 @@ export function createMemoryPubSub(): PubSub {
       });
     },
     connected: () => true,
+    generation: () => 0,
     close() {
       subs.clear();
       return Promise.resolve();

@@ -43,6 +43,11 @@ export interface PubSub {
    * messages published meanwhile are lost). Caches invalidated by messages shorten their TTL then.
    */
   connected(): boolean;
+  /**
+   * Changes every time the subscriptions' connection is re-established: messages published
+   * while it was down are lost, so state built from an older generation may have missed some.
+   */
+  generation(): number;
   close(): Promise<void>;
 }
 

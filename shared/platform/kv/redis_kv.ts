@@ -150,6 +150,8 @@ export function createRedisPubSub(url: string, o: RedisOptions = {}): PubSub {
   const sub = connect(url, o, false);
   const handlers = new Map<string, Set<(m: string) => void>>();
   const pending = new Map<string, Promise<void>>();
+  let generation = 0;
+  sub.r.on("ready", () => generation++);
   sub.r.on("message", (channel: string, message: string) => {
     handlers.get(channel.slice(prefix.length))?.forEach((h) => h(message));
   });
@@ -182,6 +184,7 @@ export function createRedisPubSub(url: string, o: RedisOptions = {}): PubSub {
       };
     },
     connected: () => sub.r.status === "ready",
+    generation: () => generation,
     async close() {
       await Promise.all([quit(pub.r), quit(sub.r)]);
     },
