@@ -44,13 +44,19 @@ export function createConnection(
 ): Connection {
   let principal: Principal | undefined;
   let authenticating = false;
+  let closed = false;
   const timers: ReturnType<typeof setTimeout>[] = [];
   const close = (code: number, reason: string) => {
+    closed = true;
     timers.forEach(clearTimeout);
     socket.close(code, reason);
   };
   timers.push(setTimeout(() => {
-    if (!principal) close(WS_CLOSE.unauthenticated, "authentication timeout");
+    if (principal) return;
+    // Still checking the credentials when time is up: the slowness is ours (database, IdP),
+    // not the client's, so the close must say "retry", not "your token is bad".
+    if (authenticating) close(WS_CLOSE.tryAgainLater, "authentication is slow, retry");
+    else close(WS_CLOSE.unauthenticated, "authentication timeout");
   }, d.authTimeoutMs ?? 5_000));
 
   async function authenticate(token: string | undefined) {
@@ -59,13 +65,16 @@ export function createConnection(
       const jwt = token ?? await sessionToken?.();
       if (!jwt) return close(WS_CLOSE.unauthenticated, "no credentials");
       const identity = await d.verifier.verify(jwt);
-      principal = await d.principals.resolve(identity);
+      const resolved = await d.principals.resolve(identity);
+      if (closed) return; // timed out or closed meanwhile: nothing to greet, no timer to leak
+      principal = resolved;
       const remaining = identity.expiresAt.getTime() - Date.now();
       timers.push(
         setTimeout(() => close(WS_CLOSE.tokenExpired, "token expired"), Math.max(0, remaining)),
       );
       socket.send({ type: "hello", user_id: principal.userId, cursor: "0" });
     } catch (e) {
+      if (closed) return;
       // Only a verdict on the credentials is a 4401 (clients drop the token and sign in again);
       // our own outage must look retryable, or every client would sign out during it.
       if (e instanceof InvalidTokenError) {
@@ -107,6 +116,7 @@ export function createConnection(
       if (frame.type === "ping") socket.send({ type: "pong" });
     },
     onClose() {
+      closed = true;
       timers.forEach(clearTimeout);
     },
   };
