@@ -50,11 +50,20 @@ export interface OidcClient {
   revoke(refreshToken: string): Promise<void>;
 }
 
+/**
+ * A hung IdP must not hang sign-in, silent refresh or logout: a request that takes longer fails
+ * as "unreachable" (a session then keeps its current access token). Shorter than the 10 s
+ * refresh lock, so another replica never refreshes while this one still waits.
+ */
+const IDP_TIMEOUT_MS = 5_000;
+
 export function createOidcClient(o: OidcClientOptions): OidcClient {
   let discovery: Promise<Discovery> | undefined;
   let jwks: JWTVerifyGetKey | undefined = o.keys;
   const discover = () =>
-    discovery ??= fetch(o.discoveryUrl ?? `${o.issuer}/.well-known/openid-configuration`).then(
+    discovery ??= fetch(o.discoveryUrl ?? `${o.issuer}/.well-known/openid-configuration`, {
+      signal: AbortSignal.timeout(IDP_TIMEOUT_MS),
+    }).then(
       async (r) => {
         if (!r.ok) throw new Error(`OIDC discovery failed: HTTP ${r.status}`);
         return await r.json() as Discovery;
@@ -73,6 +82,7 @@ export function createOidcClient(o: OidcClientOptions): OidcClient {
       method: "POST",
       headers: { authorization: basic, "content-type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams(params),
+      signal: AbortSignal.timeout(IDP_TIMEOUT_MS),
     });
     const body = await res.json().catch(() => ({}));
     if (!res.ok) {
@@ -128,6 +138,7 @@ export function createOidcClient(o: OidcClientOptions): OidcClient {
         headers: { authorization: basic, "content-type": "application/x-www-form-urlencoded" },
         body: new URLSearchParams({ client_id: o.clientId, refresh_token: refreshToken }),
         redirect: "manual",
+        signal: AbortSignal.timeout(IDP_TIMEOUT_MS),
       });
       await res.body?.cancel();
       if (res.status >= 500) throw new OidcError(res.status, "logout_failed", "IdP logout failed");

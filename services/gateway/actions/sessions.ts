@@ -173,6 +173,12 @@ export function createSessionStore(o: SessionStoreOptions): SessionStore {
         return null;
       }
       const ttlSec = await store(s.hash, s.userId, s.csrfToken, t);
+      // A logout that landed between the check above and the store: undo the store now, rather
+      // than leave tokens that would outlive the revocation marker.
+      if (await isRevoked(s.hash)) {
+        await o.kv.del(`session:${s.hash}`);
+        return null;
+      }
       await o.sql.query(
         `update sessions set refresh_token_hash = $2, expires_at = now() + make_interval(secs => $3),
                              last_seen_at = now() where session_id = $1`,

@@ -97,6 +97,8 @@ Deno.test("sessions: a logout that lands while a refresh is storing its tokens i
     t.idp.release();
     await refreshed;
     assert.equal(await t.sessions.get(id), null, "the logged-out session came back");
+    // Not only masked by the revocation marker (which expires after a day): the tokens are gone.
+    assert.deepEqual(await t.kv.hgetall(`session:${await sha256Hex(id)}`), {});
   } finally {
     await t.close();
   }
