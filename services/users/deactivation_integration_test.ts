@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { distributedTestEnv, eventually, passwordGrant, startProcess } from "@colink/testing";
+import { gatewayService } from "@colink/svc-gateway";
+import {
+  createBrowser,
+  distributedTestEnv,
+  eventually,
+  passwordGrant,
+  signInWithForms,
+  startProcess,
+} from "@colink/testing";
 import { deactivateUser } from "./actions/deactivate.ts";
 import { usersService } from "./app.ts";
 
@@ -38,6 +46,39 @@ Deno.test({
       await a.close();
       await b.close();
       await d.drop();
+    }
+  },
+});
+
+Deno.test({
+  name: "deactivation ends the user's browser session at its next /auth/session (embedded)",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const p = await startProcess([gatewayService, usersService], { COLINK_ENV: "development" });
+    try {
+      const browser = createBrowser();
+      const start = await browser.follow(`${p.base}/auth/login`);
+      const callback = await signInWithForms(
+        browser,
+        start,
+        { username: "carol", password: "colink-dev" },
+        (u) => u.pathname === "/auth/callback",
+      );
+      await (await browser.fetch(callback.toString())).body?.cancel();
+      const session = await browser.fetch(`${p.base}/auth/session`);
+      assert.equal(session.status, 200);
+      const { user } = await session.json();
+
+      await deactivateUser({ sql: p.proc.infra.sql!, principals: p.proc.principals }, user.id);
+      const refused = await browser.fetch(`${p.base}/auth/session`);
+      assert.equal(refused.status, 403);
+      assert.equal((await refused.json()).error.code, "account_deactivated");
+      const ended = await browser.fetch(`${p.base}/auth/session`);
+      await ended.body?.cancel();
+      assert.equal(ended.status, 401, "the session is gone");
+    } finally {
+      await p.close();
     }
   },
 });

@@ -76,7 +76,11 @@ const sessionRoute = createRoute({
   path: "/auth/session",
   tags: ["auth"],
   summary: "The browser session's user and CSRF token",
-  responses: { 200: jsonContent(SessionInfo, "The signed-in user"), 401: commonErrors[401] },
+  responses: {
+    200: jsonContent(SessionInfo, "The signed-in user"),
+    401: commonErrors[401],
+    403: jsonContent(ErrorBody, "The account is deactivated; the session has been ended"),
+  },
 });
 const logoutRoute = createRoute({
   method: "post",
@@ -165,6 +169,13 @@ export function authRoutes(d: AuthRouteDeps): OpenAPIHono {
       }
       throw e;
     });
+    try {
+      await d.principals.resolve(identity);
+    } catch (e) {
+      // A deactivated (or banned) account's browser session ends here, not at its expiry.
+      if (e instanceof HttpError && e.status === 403) await d.sessions.revoke(session.id);
+      throw e;
+    }
     return c.json({
       user: {
         id: session.userId,
