@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { ConfigError } from "@colink/config";
-import { defineService, type ServiceDeps, upstreamEnvVar } from "@colink/runtime";
+import { defineService, type ServiceDeps } from "@colink/runtime";
 import { createOidcClient, type OidcClient } from "./actions/oidc_client.ts";
 import { createSessionStore, type SessionStore } from "./actions/sessions.ts";
 import { DEV_CLIENT_SECRET, GatewayConfig } from "./config.ts";
@@ -115,12 +115,6 @@ export const gatewayService = defineService({
     app.route("/", docsRoutes());
     // Embedded mode mounts every service in this process; distributed mode routes to them.
     if (d.env.COLINK_MODE === "distributed") {
-      const unset = d.routes.services.filter((s) => s !== "gateway" && !(s in d.upstreams));
-      if (unset.length) {
-        d.logger.warn("no upstream configured for some services: their paths answer 404", {
-          settings: unset.map(upstreamEnvVar),
-        });
-      }
       app.route(
         "/",
         proxyRoutes({

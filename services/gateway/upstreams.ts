@@ -1,4 +1,4 @@
-import { upstreamEnvVar } from "@colink/runtime";
+import { remoteServices, upstreamEnvVar } from "@colink/runtime";
 import { gatewayService } from "./app.ts";
 import { SERVICES } from "./registry.ts";
 
@@ -7,6 +7,5 @@ import { SERVICES } from "./registry.ts";
  * (derived from the registry). deploy/ci/validate_deploy.sh checks that the Kubernetes overlays
  * and docker-compose.yml set each of them.
  */
-export const UPSTREAM_ENV_VARS: readonly string[] = SERVICES
-  .filter((s) => s !== gatewayService && s.paths?.length)
+export const UPSTREAM_ENV_VARS: readonly string[] = remoteServices(SERVICES, [gatewayService])
   .map((s) => upstreamEnvVar(s.name));

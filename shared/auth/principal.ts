@@ -104,8 +104,8 @@ export async function createPrincipalResolver(
   await subscribe();
   const listening = () => unsubscribe !== undefined && pubsub.connected();
 
-  async function provision(id: Identity): Promise<Entry> {
-    const roles = id.realmRoles.join(" ");
+  /** The user row for a sub, created on first sight; realm roles synced from the token. */
+  async function provision(id: Identity): Promise<{ userId: string; deactivated: boolean }> {
     const existing = await sql.query<{ id: string; deactivated_at: Date | null }>(
       "select id, deactivated_at from users where keycloak_id = $1",
       [id.sub],
@@ -119,7 +119,7 @@ export async function createPrincipalResolver(
           [existing[0].id, id.realmRoles],
         );
       }
-      return { userId: existing[0].id, deactivated, roles, at: now(), generation: 0 };
+      return { userId: existing[0].id, deactivated };
     }
     // A username can already belong to another account (renamed or re-created in the IdP):
     // fall back to a suffixed one rather than failing the caller's first request.
@@ -134,7 +134,7 @@ export async function createPrincipalResolver(
            returning id`,
           [id.sub, username, id.name ?? id.username, id.email ?? null, id.realmRoles],
         );
-        return { userId: row!.id, deactivated: false, roles, at: now(), generation: 0 };
+        return { userId: row!.id, deactivated: false };
       } catch (e) {
         if (!isUniqueViolation(e)) throw e;
       }
@@ -147,13 +147,11 @@ export async function createPrincipalResolver(
       let e = bySub.get(identity.sub);
       const maxAge = listening() ? ttlMs : degradedTtlMs;
       const generation = pubsub.generation();
+      const roles = identity.realmRoles.join(" ");
       // A token with other roles than the cached ones re-syncs the user row (roles follow the IdP).
-      if (
-        !e || now() - e.at >= maxAge || e.generation !== generation ||
-        e.roles !== identity.realmRoles.join(" ")
-      ) {
+      if (!e || now() - e.at >= maxAge || e.generation !== generation || e.roles !== roles) {
         const before = invalidations;
-        e = { ...await provision(identity), generation };
+        e = { ...await provision(identity), roles, at: now(), generation };
         if (invalidations === before) remember(identity.sub, e);
       }
       if (e.deactivated) {

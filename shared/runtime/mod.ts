@@ -3,6 +3,7 @@ export { assemble, type Process, type ProcessPlan, RuntimeEnv, serve } from "./r
 export {
   createRouteTable,
   type OwnedPath,
+  remoteServices,
   type RouteMatch,
   type RouteTable,
   upstreamEnvVar,

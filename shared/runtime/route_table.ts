@@ -35,8 +35,9 @@ export interface RouteTable {
   readonly services: readonly string[];
 }
 
-interface Compiled extends RouteMatch {
+interface Compiled {
   segments: string[];
+  route: RouteMatch;
 }
 
 const split = (p: string) => p.split("/").filter(Boolean);
@@ -61,16 +62,16 @@ export function createRouteTable(
   owners: readonly { name: string; paths?: readonly OwnedPath[] }[],
 ): RouteTable {
   const entries: Compiled[] = owners.flatMap((o) =>
-    (o.paths ?? []).map((p) => ({ ...p, service: o.name, segments: split(p.prefix) }))
+    (o.paths ?? []).map((p) => ({ segments: split(p.prefix), route: { ...p, service: o.name } }))
   );
   const seen = new Map<string, string>();
   for (const e of entries) {
     const key = e.segments.join("/");
     const other = seen.get(key);
     if (other !== undefined) {
-      throw new Error(`path ${e.prefix} is declared by both ${other} and ${e.service}`);
+      throw new Error(`path ${e.route.prefix} is declared by both ${other} and ${e.route.service}`);
     }
-    seen.set(key, e.service);
+    seen.set(key, e.route.service);
   }
   const specificity = (e: Compiled) => e.segments.map((s) => (s === "*" ? "0" : "1")).join("");
   entries.sort((a, b) =>
@@ -78,18 +79,13 @@ export function createRouteTable(
   );
   const cache = new Map<string, RouteMatch | undefined>();
   return {
-    services: [...new Set(entries.map((e) => e.service))].sort((a, b) =>
-      owners.findIndex((o) => o.name === a) - owners.findIndex((o) => o.name === b)
-    ),
+    services: owners.filter((o) => o.paths?.length).map((o) => o.name),
     match(path) {
       if (cache.has(path)) return cache.get(path);
       const segs = requestSegments(path);
-      const hit = entries.find((e) =>
+      const result = entries.find((e) =>
         e.segments.length <= segs.length && e.segments.every((s, i) => s === "*" || s === segs[i])
-      );
-      const result: RouteMatch | undefined = hit
-        ? { prefix: hit.prefix, access: hit.access, signIn: hit.signIn, service: hit.service }
-        : undefined;
+      )?.route;
       // Paths carry ids, so the cache would grow without bound: keep it small and bounded.
       if (path.length <= CACHEABLE_PATH) {
         if (cache.size > 5_000) cache.clear();
@@ -103,3 +99,14 @@ export function createRouteTable(
 /** The setting that tells the distributed gateway where a service listens: users → USERS_URL. */
 export const upstreamEnvVar = (service: string): string =>
   `${service.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`;
+
+/**
+ * The services of `registry` that own paths but do not run in this process (`local`): the ones
+ * a gateway routes to, each at its `<NAME>_URL`.
+ */
+export function remoteServices<S extends { paths?: readonly OwnedPath[] }>(
+  registry: readonly S[],
+  local: readonly S[],
+): S[] {
+  return registry.filter((s) => s.paths?.length && !local.includes(s));
+}

@@ -29,6 +29,7 @@ import type { JWTVerifyGetKey } from "jose";
 import {
   createRouteTable,
   type OwnedPath,
+  remoteServices,
   type RouteTable,
   upstreamEnvVar,
 } from "./route_table.ts";
@@ -42,23 +43,27 @@ const ISSUER_PATHS: OwnedPath[] = [
 ];
 const BLOB_PATHS: OwnedPath[] = [{ prefix: "/blobs", access: "anonymous" }];
 
-/** Where the registry's services that this process does not run listen, from `<NAME>_URL`. */
+/**
+ * Where the registry's services that this process does not run listen, from `<NAME>_URL`; the
+ * names of those whose setting is absent (their paths answer 404) in `unset`.
+ */
 function upstreamUrls(
   registry: readonly ServiceDefinition[],
   local: readonly ServiceDefinition[],
   rawEnv: Record<string, string | undefined>,
-): Record<string, string> {
-  const remote = registry.filter((s) => s.paths?.length && !local.includes(s));
-  const schema = z.object(
-    Object.fromEntries(remote.map((s) => [upstreamEnvVar(s.name), z.url().optional()])),
-  );
+): { urls: Record<string, string>; unset: string[] } {
+  const remote = remoteServices(registry, local);
+  const vars = remote.map((s) => upstreamEnvVar(s.name));
+  const schema = z.object(Object.fromEntries(vars.map((v) => [v, z.url().optional()])));
   const parsed = parseConfig(schema, rawEnv) as Record<string, string | undefined>;
-  return Object.fromEntries(
-    remote.flatMap((s) => {
-      const url = parsed[upstreamEnvVar(s.name)];
-      return url ? [[s.name, url]] : [];
-    }),
-  );
+  const urls: Record<string, string> = {};
+  const unset: string[] = [];
+  remote.forEach((s, i) => {
+    const url = parsed[vars[i]!];
+    if (url) urls[s.name] = url;
+    else unset.push(vars[i]!);
+  });
+  return { urls, unset };
 }
 
 export const RuntimeEnv = InfraEnv.extend({
@@ -176,7 +181,16 @@ export async function assemble(
       ...(issuer ? [{ name: "issuer", paths: ISSUER_PATHS }] : []),
       ...(infra.fsBlobs ? [{ name: "blobs", paths: BLOB_PATHS }] : []),
     ]);
-    const upstreams = embedded ? {} : upstreamUrls(registry, services, opts.rawEnv ?? {});
+    let upstreams: Record<string, string> = {};
+    if (!embedded) {
+      const found = upstreamUrls(registry, services, opts.rawEnv ?? {});
+      if (found.unset.length) {
+        logger.warn("no upstream configured for some services: their paths answer 404", {
+          settings: found.unset,
+        });
+      }
+      upstreams = found.urls;
+    }
     const deps = services.map((s) => ({
       infra,
       logger,

@@ -61,11 +61,12 @@ export function createSessionStore(o: SessionStoreOptions): SessionStore {
   // The session's hash and the field name are the AES-GCM additional data: a sealed value is
   // only ever opened as the same field of the same session, so values cannot be swapped
   // between sessions (or the access and refresh slots) by someone who can write to Redis.
+  const aad = (hash: string, field: keyof Stored) => enc.encode(`${hash}:${field}`);
   const seal = async (plain: string, hash: string, field: keyof Stored) => {
     const iv = crypto.getRandomValues(new Uint8Array(12));
     const ct = new Uint8Array(
       await crypto.subtle.encrypt(
-        { name: "AES-GCM", iv, additionalData: enc.encode(`${hash}:${field}`) },
+        { name: "AES-GCM", iv, additionalData: aad(hash, field) },
         await aes(),
         enc.encode(plain),
       ),
@@ -76,7 +77,7 @@ export function createSessionStore(o: SessionStoreOptions): SessionStore {
     const raw = Uint8Array.from(atob(sealed), (c) => c.charCodeAt(0));
     return dec.decode(
       await crypto.subtle.decrypt(
-        { name: "AES-GCM", iv: raw.slice(0, 12), additionalData: enc.encode(`${hash}:${field}`) },
+        { name: "AES-GCM", iv: raw.slice(0, 12), additionalData: aad(hash, field) },
         await aes(),
         raw.slice(12),
       ),
@@ -168,15 +169,13 @@ export function createSessionStore(o: SessionStoreOptions): SessionStore {
         // back; meanwhile the current access token serves while it is still valid.
         return s.accessExpiresAt > Date.now() ? s : null;
       }
-      if (await isRevoked(s.hash)) {
-        await o.oidc.revoke(t.refresh_token ?? "").catch(() => {}); // logged out meanwhile
-        return null;
-      }
       const ttlSec = await store(s.hash, s.userId, s.csrfToken, t);
-      // A logout that landed between the check above and the store: undo the store now, rather
-      // than leave tokens that would outlive the revocation marker.
+      // Logged out while the IdP answered, or while we stored: checked after the store, so no
+      // logout can land unseen between check and write. Undo the store rather than leave tokens
+      // that would outlive the revocation marker, and end the new IdP session.
       if (await isRevoked(s.hash)) {
         await o.kv.del(`session:${s.hash}`);
+        await o.oidc.revoke(t.refresh_token ?? "").catch(() => {});
         return null;
       }
       await o.sql.query(

@@ -87,6 +87,9 @@ function connect(url: string, o: RedisOptions, keyPrefix: boolean) {
   return { r, guard };
 }
 
+/** Redis refuses a zero or fractional millisecond TTL. */
+const px = (ms: number) => Math.max(1, Math.round(ms));
+
 async function quit(r: Redis) {
   await r.quit().catch(() => r.disconnect());
 }
@@ -99,7 +102,7 @@ export function createRedisKeyValue(url: string, o: RedisOptions = {}): KeyValue
     get: (key) => guard(key, () => r.get(key)),
     set(key, value, o = {}) {
       const args: (string | number)[] = [];
-      if (o.ttlMs !== undefined) args.push("PX", Math.max(1, Math.round(o.ttlMs)));
+      if (o.ttlMs !== undefined) args.push("PX", px(o.ttlMs));
       if (o.onlyIfAbsent) args.push("NX");
       // deno-lint-ignore no-explicit-any
       return guard(key, async () => (await (r.set as any)(key, value, ...args)) === "OK");
@@ -113,8 +116,7 @@ export function createRedisKeyValue(url: string, o: RedisOptions = {}): KeyValue
         async () =>
           Number(await r.eval(INCR_WITH_TTL, 1, key, o.by ?? 1, Math.round(o.ttlMs ?? 0))),
       ),
-    expire: (key, ttlMs) =>
-      guard(key, async () => (await r.pexpire(key, Math.max(1, Math.round(ttlMs)))) === 1),
+    expire: (key, ttlMs) => guard(key, async () => (await r.pexpire(key, px(ttlMs))) === 1),
     ttl: (key) =>
       guard(key, async () => {
         const t = await r.pttl(key);
@@ -124,10 +126,7 @@ export function createRedisKeyValue(url: string, o: RedisOptions = {}): KeyValue
       guard(key, async () => {
         if (o.ttlMs === undefined) return void (await r.hset(key, fields));
         // MULTI/EXEC: the fields and the expiry land together or not at all.
-        const res = await r.multi().hset(key, fields).pexpire(
-          key,
-          Math.max(1, Math.round(o.ttlMs)),
-        ).exec();
+        const res = await r.multi().hset(key, fields).pexpire(key, px(o.ttlMs)).exec();
         const failed = res?.find(([err]) => err)?.[0];
         if (failed) throw failed;
       }),
