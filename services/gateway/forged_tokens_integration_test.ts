@@ -3,6 +3,7 @@ import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JWK, jwtVerif
 import { DEV_USERS } from "@colink/db";
 import {
   distributedTestEnv,
+  firstReply,
   forgedTokensForIssuer,
   forgedTokenTable,
   passwordGrant,
@@ -90,30 +91,6 @@ interface Target {
   base: string;
 }
 
-/** Opens /ws, sends an auth frame with `token`, and reports the first frame or the close code. */
-function authFrame(
-  wsBase: string,
-  token: string,
-): Promise<{ frame?: Record<string, unknown>; close?: number }> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(`${wsBase}/ws`);
-    const timer = setTimeout(() => {
-      ws.close();
-      resolve({});
-    }, 8_000);
-    ws.onopen = () => ws.send(JSON.stringify({ type: "auth", token }));
-    ws.onmessage = (e) => {
-      clearTimeout(timer);
-      resolve({ frame: JSON.parse(e.data) });
-      ws.close();
-    };
-    ws.onclose = (e) => {
-      clearTimeout(timer);
-      resolve({ close: e.code });
-    };
-  });
-}
-
 /**
  * Runs every case of the table against every target: genuine tokens get alice's profile (REST)
  * or a hello with her user id (WebSocket); every other token a 401 or a close with 4401.
@@ -132,7 +109,7 @@ async function runTable(
         `${target.name}: ${tc.accepted ? "accepts" : "rejects"}: ${tc.name}`,
         async () => {
           if (target.kind === "ws") {
-            const got = await authFrame(target.base, tc.token);
+            const got = await firstReply(target.base, { type: "auth", token: tc.token });
             if (tc.accepted) {
               assert.equal(got.frame?.type, "hello", JSON.stringify(got));
               assert.equal(got.frame?.user_id, user.id);

@@ -1,20 +1,13 @@
 import assert from "node:assert/strict";
 import { WS_CLOSE } from "@colink/contracts";
 import { DEV_USERS } from "@colink/db";
-import { forgedTokensForIssuer, freePort, startProcess } from "@colink/testing";
+import { firstReply, forgedTokensForIssuer, freePort, startProcess } from "@colink/testing";
 import { realtimeService } from "./app.ts";
 
-/** Opens /ws, authenticates with `token`, and reports the first frame or the close code. */
-function authenticate(wsBase: string, token: string): Promise<{ type?: string; close?: number }> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(`${wsBase}/ws`);
-    ws.onopen = () => ws.send(JSON.stringify({ type: "auth", token }));
-    ws.onmessage = (e) => {
-      resolve({ type: JSON.parse(e.data).type });
-      ws.close();
-    };
-    ws.onclose = (e) => resolve({ close: e.code });
-  });
+/** Authenticates on /ws with `token`: the first frame's type, or the close code. */
+async function authenticate(wsBase: string, token: string) {
+  const got = await firstReply(wsBase, { type: "auth", token });
+  return got.frame ? { type: got.frame.type } : got;
 }
 
 Deno.test({

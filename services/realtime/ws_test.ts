@@ -1,33 +1,7 @@
 import assert from "node:assert/strict";
 import { DEV_USERS } from "@colink/db";
-import { forgedTokensForIssuer, startProcess } from "@colink/testing";
+import { firstReply, forgedTokensForIssuer, startProcess } from "@colink/testing";
 import { realtimeService } from "./app.ts";
-
-/** Opens /ws, sends `first` (if any), and reports the first frame or the close code. */
-function talk(
-  wsBase: string,
-  first?: unknown,
-  waitMs = 8_000,
-): Promise<{ frame?: Record<string, unknown>; close?: number }> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(`${wsBase}/ws`);
-    const timer = setTimeout(() => {
-      ws.close();
-      resolve({});
-    }, waitMs);
-    ws.onopen = () =>
-      first !== undefined && ws.send(typeof first === "string" ? first : JSON.stringify(first));
-    ws.onmessage = (e) => {
-      clearTimeout(timer);
-      resolve({ frame: JSON.parse(e.data) });
-      ws.close();
-    };
-    ws.onclose = (e) => {
-      clearTimeout(timer);
-      resolve({ close: e.code });
-    };
-  });
-}
 
 Deno.test({
   name: "WebSocket: every forged token in the table is closed with 4401; genuine ones get hello",
@@ -43,7 +17,7 @@ Deno.test({
       );
       for (const tc of table) {
         await t.step(`${tc.accepted ? "accepts" : "rejects"}: ${tc.name}`, async () => {
-          const got = await talk(p.wsBase, { type: "auth", token: tc.token });
+          const got = await firstReply(p.wsBase, { type: "auth", token: tc.token });
           if (tc.accepted) {
             assert.equal(got.frame?.type, "hello", JSON.stringify(got));
             assert.match(String(got.frame?.user_id), /^[0-9a-f-]{36}$/);
@@ -53,11 +27,11 @@ Deno.test({
         });
       }
       await t.step("rejects: a first frame that is not auth", async () => {
-        assert.deepEqual(await talk(p.wsBase, { type: "ping" }), { close: 4401 });
-        assert.deepEqual(await talk(p.wsBase, "{not json"), { close: 4401 });
+        assert.deepEqual(await firstReply(p.wsBase, { type: "ping" }), { close: 4401 });
+        assert.deepEqual(await firstReply(p.wsBase, "{not json"), { close: 4401 });
       });
       await t.step("rejects: no auth frame within 5 seconds", async () => {
-        assert.deepEqual(await talk(p.wsBase), { close: 4401 });
+        assert.deepEqual(await firstReply(p.wsBase), { close: 4401 });
       });
       await t.step("after hello, ping gets pong", async () => {
         const frames = await new Promise<string[]>((resolve, reject) => {

@@ -25,3 +25,4 @@ export { type Browser, createBrowser, parseForm, signInWithForms } from "./brows
 export { type FreshDatabase, freshPostgresDatabase } from "./fresh_database.ts";
 export { distributedTestEnv } from "./distributed_env.ts";
 export { type DedicatedRedis, dedicatedRedis } from "./dedicated_redis.ts";
+export { firstReply } from "./ws.ts";
