@@ -1,7 +1,8 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { createChatDeps } from "@colink/conversations";
 import { defineService } from "@colink/runtime";
+import { channelsRoutes } from "./routes/channels_routes.ts";
 
-/** The channels service: workspaces, channels, membership, DMs. */
+/** The channels service: workspaces, channels, membership, DMs, read markers. */
 export const channelsService = defineService({
   name: "channels",
   needs: ["sql", "bus", "kv"],
@@ -11,5 +12,6 @@ export const channelsService = defineService({
     { prefix: "/api/v1/dms", access: "caller" },
   ],
   publishesEvents: true,
-  routes: () => new OpenAPIHono(),
+  routes: ({ infra, auth, eventsCommitted }) =>
+    channelsRoutes(createChatDeps({ sql: infra.sql, kv: infra.kv, eventsCommitted }), auth),
 });

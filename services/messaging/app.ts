@@ -1,5 +1,7 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { createChatDeps } from "@colink/conversations";
 import { defineService } from "@colink/runtime";
+import { createSendQueue } from "./actions/send_queue.ts";
+import { messagesRoutes } from "./routes/messages_routes.ts";
 
 /** The messaging service: messages, threads, reactions. */
 export const messagingService = defineService({
@@ -11,5 +13,8 @@ export const messagingService = defineService({
     { prefix: "/api/v1/messages", access: "caller" },
   ],
   publishesEvents: true,
-  routes: () => new OpenAPIHono(),
+  routes: ({ infra, auth, eventsCommitted }) => {
+    const d = createChatDeps({ sql: infra.sql, kv: infra.kv, eventsCommitted });
+    return messagesRoutes(d, createSendQueue(d), auth);
+  },
 });

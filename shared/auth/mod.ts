@@ -26,6 +26,7 @@ export {
   authorize,
   can,
   type ChannelRole,
+  isGuest,
   loadRoles,
   type Permission,
   type RoleContext,

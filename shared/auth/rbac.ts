@@ -52,7 +52,7 @@ const NOT_FOR_ADMINS_BY_DEFAULT = new Set<Permission>([
   "channel.join",
 ]);
 
-function isGuest(r: RoleContext): boolean {
+export function isGuest(r: RoleContext): boolean {
   return r.workspaceRole === "guest" ||
     (r.realmRoles.includes("guest") && !r.realmRoles.includes("member"));
 }

@@ -1,25 +1,46 @@
 import { z } from "zod";
+import { Message } from "./conversations.ts";
 
 /**
- * Domain events on the bus. The first six payloads are the seed's Kafka schemas, field for
- * field; the rest are what the product needs beyond them. Each travels in an `EventEnvelope`
+ * Domain events on the bus. The seed's six Kafka schemas are kept field for field (their payloads
+ * are supersets: conversation events add where they happened and their position); the rest are what the product needs beyond them. Each travels in an `EventEnvelope`
  * whose `id` is the dedupe key consumers use and whose `aggregate_id` is the partition key.
  */
 const uuid = z.uuid();
 const datetime = z.iso.datetime({ offset: true });
 
+/**
+ * Where a conversation event happened and its position there. `channel_id` names the
+ * conversation (a channel, or a DM when `conversation_type` is "dm": the seed's field, kept for
+ * its consumers); `seq` is the conversation's commit-ordered, gap-free position, assigned under
+ * the conversation's row lock, so consumers can order and spot gaps across topics.
+ */
+const inConversation = {
+  channel_id: uuid,
+  conversation_type: z.enum(["channel", "dm"]),
+  workspace_id: uuid,
+  seq: z.number().int().positive(),
+};
+
 export const MessageCreated = z.object({
   message_id: uuid,
-  channel_id: uuid,
   user_id: uuid,
   content: z.string(),
   timestamp: datetime,
+  ...inConversation,
+  parent_id: uuid.nullable(),
+  mentions: z.array(uuid),
+  /** The message as REST returns it (what realtime clients render). */
+  message: Message,
 });
 
 export const MessageUpdated = z.object({
   message_id: uuid,
   content: z.string(),
   edited_at: datetime,
+  ...inConversation,
+  mentions: z.array(uuid),
+  message: Message,
 });
 
 export const ReactionAdded = z.object({
@@ -28,6 +49,7 @@ export const ReactionAdded = z.object({
   user_id: uuid,
   emoji: z.string(),
   timestamp: datetime,
+  ...inConversation,
 });
 
 export const PresenceUpdated = z.object({
@@ -58,12 +80,84 @@ export const MessageDeleted = z.object({
   message_id: uuid,
   deleted_by: uuid,
   deleted_at: datetime,
+  ...inConversation,
+  parent_id: uuid.nullable(),
+  /** The tombstone as REST returns it. */
+  message: Message,
 });
 
 export const ReactionRemoved = z.object({
   message_id: uuid,
   user_id: uuid,
   emoji: z.string(),
+  timestamp: datetime,
+  ...inConversation,
+});
+
+const ChannelSnapshot = z.object({
+  id: uuid,
+  workspace_id: uuid,
+  name: z.string(),
+  description: z.string(),
+  is_private: z.boolean(),
+  is_default: z.boolean(),
+  archived_at: datetime.nullable(),
+  created_by: uuid.nullable(),
+  created_at: datetime,
+});
+
+export const ChannelCreated = z.object({
+  ...inConversation,
+  user_id: uuid,
+  channel: ChannelSnapshot,
+  timestamp: datetime,
+});
+export const ChannelUpdated = z.object({
+  ...inConversation,
+  user_id: uuid,
+  channel: ChannelSnapshot,
+  changed: z.array(z.enum(["name", "description"])),
+  timestamp: datetime,
+});
+export const ChannelArchived = z.object({
+  ...inConversation,
+  user_id: uuid,
+  channel: ChannelSnapshot,
+  timestamp: datetime,
+});
+export const ChannelMemberJoined = z.object({
+  ...inConversation,
+  /** Who joined. */
+  user_id: uuid,
+  role: z.enum(["owner", "admin", "member"]),
+  /** Who added them (themselves when they joined). */
+  actor_id: uuid,
+  timestamp: datetime,
+});
+export const ChannelMemberLeft = z.object({
+  ...inConversation,
+  user_id: uuid,
+  actor_id: uuid,
+  timestamp: datetime,
+});
+export const DmCreated = z.object({
+  ...inConversation,
+  dm_id: uuid,
+  participant_ids: z.array(uuid).min(1),
+  user_id: uuid,
+  timestamp: datetime,
+});
+/**
+ * A member's read marker moved forward (never backwards). Addressed to that user alone (their
+ * other devices clear their badges), keyed by the user, not by the conversation.
+ */
+export const ReadUpdated = z.object({
+  user_id: uuid,
+  channel_id: uuid,
+  conversation_type: z.enum(["channel", "dm"]),
+  workspace_id: uuid,
+  last_read_message_id: uuid,
+  last_read_seq: z.number().int().positive(),
   timestamp: datetime,
 });
 
@@ -74,6 +168,13 @@ export const EventSchemas = {
   "message.deleted": MessageDeleted,
   "reaction.added": ReactionAdded,
   "reaction.removed": ReactionRemoved,
+  "channel.created": ChannelCreated,
+  "channel.updated": ChannelUpdated,
+  "channel.archived": ChannelArchived,
+  "channel.member_joined": ChannelMemberJoined,
+  "channel.member_left": ChannelMemberLeft,
+  "dm.created": DmCreated,
+  "read.updated": ReadUpdated,
   "presence.updated": PresenceUpdated,
   "file.uploaded": FileUploaded,
   "moderation.action": ModerationAction,

@@ -4,14 +4,15 @@ import { makeEvent, parseEvent } from "./events.ts";
 const ids = { a: crypto.randomUUID(), b: crypto.randomUUID(), c: crypto.randomUUID() };
 
 Deno.test("makeEvent() wraps a valid seed payload in an envelope keyed by aggregate", () => {
-  const ev = makeEvent("message.created", ids.b, {
-    message_id: ids.a,
+  const ev = makeEvent("file.uploaded", ids.b, {
+    file_id: ids.a,
+    uploader_id: ids.c,
     channel_id: ids.b,
-    user_id: ids.c,
-    content: "hi",
+    filename: "notes.txt",
+    size_bytes: 12,
     timestamp: new Date().toISOString(),
   });
-  assert.equal(ev.type, "message.created");
+  assert.equal(ev.type, "file.uploaded");
   assert.equal(ev.aggregate_id, ids.b);
   assert.deepEqual(parseEvent(JSON.parse(JSON.stringify(ev))), ev);
 });

@@ -2,3 +2,4 @@ export * from "./errors.ts";
 export * from "./events.ts";
 export * from "./users.ts";
 export * from "./ws.ts";
+export * from "./conversations.ts";

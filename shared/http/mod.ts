@@ -8,4 +8,12 @@ export {
   type ServiceApp,
   type ServiceAppOptions,
 } from "./service_app.ts";
-export { bearerSecurity, commonErrors, jsonContent, notFoundResponse } from "./openapi.ts";
+export {
+  bearerSecurity,
+  commonErrors,
+  conflictResponse,
+  forbiddenResponse,
+  jsonContent,
+  notFoundResponse,
+  tooLargeResponse,
+} from "./openapi.ts";

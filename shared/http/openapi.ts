@@ -21,3 +21,7 @@ export const notFoundResponse = jsonContent(ErrorBody, "Not found, or not visibl
 
 /** Routes take Bearer tokens (or the gateway's session cookie, which it turns into one). */
 export const bearerSecurity = [{ bearerAuth: [] }];
+
+export const forbiddenResponse = jsonContent(ErrorBody, "Authenticated but not allowed");
+export const conflictResponse = jsonContent(ErrorBody, "Conflicts with the current state");
+export const tooLargeResponse = jsonContent(ErrorBody, "Too large");

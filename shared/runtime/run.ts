@@ -191,6 +191,8 @@ export async function assemble(
       }
       upstreams = found.urls;
     }
+    let relay: OutboxRelay | undefined;
+    const eventsCommitted = () => relay?.kick();
     const deps = services.map((s) => ({
       infra,
       logger,
@@ -208,6 +210,7 @@ export async function assemble(
       },
       routes,
       upstreams,
+      eventsCommitted,
     }));
     // The gateway's edge (headers, CORS, sessions, rate limits) runs before every route,
     // the ops endpoints and the issuer's pages included.
@@ -228,7 +231,6 @@ export async function assemble(
     }
     if (issuer) app.route("/", issuer.app);
     services.forEach((s, i) => app.route("/", s.routes(deps[i]!)));
-    let relay: OutboxRelay | undefined;
     // Only processes that write events relay them (in embedded mode the one process has every
     // service, publishers included); relays take turns under an advisory lock.
     if (infra.bus && services.some((s) => s.publishesEvents)) {

@@ -27,6 +27,11 @@ export interface ServiceDeps<N extends Need, C = unknown> {
    * from each one's `<NAME>_URL` setting; services whose setting is absent are missing here.
    */
   upstreams: Readonly<Record<string, string>>;
+  /**
+   * Tells this process's outbox relay that events were committed, so it publishes them now
+   * instead of at its next poll (a no-op in processes without a relay).
+   */
+  eventsCommitted(): void;
 }
 
 /**

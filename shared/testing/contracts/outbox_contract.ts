@@ -74,7 +74,7 @@ export function outboxContract(adapter: string, makeFixture: () => Promise<Outbo
       const handled = { [consumer]: 0, [naive]: 0 };
       try {
         await migrate(sql, await colinkMigrations());
-        await bus.ensureTopics(["message.created"]);
+        await bus.ensureTopics(["file.uploaded"]);
         // No key on purpose: a key would turn a second application into a failing handler, a
         // redelivery loop and a timeout, where a row per application makes it a count of 2.
         await sql.exec(
@@ -99,11 +99,12 @@ export function outboxContract(adapter: string, makeFixture: () => Promise<Outbo
         /** A stand-in domain action: one row and its event, in one transaction. */
         const write = (channel: string, seq: number, fail = false) =>
           sql.transaction(async (tx) => {
-            const ev = makeEvent("message.created", channel, {
-              message_id: crypto.randomUUID(),
+            const ev = makeEvent("file.uploaded", channel, {
+              file_id: crypto.randomUUID(),
+              uploader_id: crypto.randomUUID(),
               channel_id: channel,
-              user_id: crypto.randomUUID(),
-              content: `#${seq}`,
+              filename: `#${seq}`,
+              size_bytes: seq,
               timestamp: new Date().toISOString(),
             });
             await appendToOutbox(tx, [ev]);
@@ -115,12 +116,12 @@ export function outboxContract(adapter: string, makeFixture: () => Promise<Outbo
         const parse = (m: { headers: Record<string, string>; value: string }) => {
           const id = m.headers[EVENT_ID_HEADER]!;
           if (!ours.has(id)) return undefined;
-          return { id, seq: Number(JSON.parse(m.value).data.content.slice(1)) };
+          return { id, seq: Number(JSON.parse(m.value).data.filename.slice(1)) };
         };
 
         subs.push(
           await bus.subscribe(
-            { group: consumer, topics: ["message.created"], fromBeginning: true },
+            { group: consumer, topics: ["file.uploaded"], fromBeginning: true },
             async (m) => {
               const ev = parse(m);
               if (!ev) return; // records of other tests sharing the topic
@@ -135,7 +136,7 @@ export function outboxContract(adapter: string, makeFixture: () => Promise<Outbo
           ),
           // The control: the same deliveries applied without consumeOnce.
           await bus.subscribe(
-            { group: naive, topics: ["message.created"], fromBeginning: true },
+            { group: naive, topics: ["file.uploaded"], fromBeginning: true },
             async (m) => {
               const ev = parse(m);
               if (!ev) return;

@@ -1,0 +1,66 @@
+import type { EventPayload, Message, Reaction } from "@colink/contracts";
+import type { Stores } from "./stores/mod.ts";
+import type { ChannelRecord, MessageRecord, ThreadSummary } from "./stores/types.ts";
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/**
+ * Messages as REST returns them: each with its reactions aggregated and its thread counters,
+ * loaded for the whole batch in two queries. A deleted message is a tombstone: no content,
+ * mentions or reactions.
+ */
+export async function presentMessages(
+  s: Stores,
+  rows: readonly MessageRecord[],
+): Promise<Message[]> {
+  const live = rows.filter((r) => !r.deleted_at).map((r) => r.id);
+  const roots = rows.filter((r) => r.parent_id === null).map((r) => r.id);
+  const [reactions, threads] = await Promise.all([
+    s.reactions.aggregate(live),
+    s.messages.threads(roots),
+  ]);
+  return rows.map((r) => toMessage(r, threads.get(r.id), reactions.get(r.id) ?? []));
+}
+
+function toMessage(r: MessageRecord, t: ThreadSummary | undefined, reactions: Reaction[]): Message {
+  return {
+    id: r.id,
+    channel_id: r.channel_id,
+    dm_id: r.dm_id,
+    user_id: r.user_id,
+    content: r.content,
+    created_at: r.created_at.toISOString(),
+    edited_at: iso(r.edited_at),
+    deleted_at: iso(r.deleted_at),
+    parent_id: r.parent_id,
+    reply_count: t?.reply_count ?? 0,
+    last_reply_at: iso(t?.last_reply_at ?? null),
+    reactions: r.deleted_at ? [] : reactions,
+    mentions: r.mentions,
+    files: [],
+    client_msg_id: r.client_msg_id,
+    seq: r.seq,
+  };
+}
+
+/** Messages just written: nothing has reacted or replied to them yet, so no query is needed. */
+export function presentNewMessages(rows: readonly MessageRecord[]): Message[] {
+  return rows.map((r) => toMessage(r, undefined, []));
+}
+
+export async function presentMessage(s: Stores, row: MessageRecord): Promise<Message> {
+  return (await presentMessages(s, [row]))[0]!;
+}
+
+/** A channel as events carry it. */
+export const channelSnapshot = (c: ChannelRecord): EventPayload<"channel.created">["channel"] => ({
+  id: c.id,
+  workspace_id: c.workspace_id,
+  name: c.name,
+  description: c.description,
+  is_private: c.is_private,
+  is_default: c.is_default,
+  archived_at: iso(c.archived_at),
+  created_by: c.created_by,
+  created_at: c.created_at.toISOString(),
+});

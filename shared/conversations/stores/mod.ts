@@ -1,0 +1,44 @@
+import type { SqlExecutor } from "@colink/platform";
+import { type ChannelStore, sqlChannelStore } from "./channels.ts";
+import { type DmStore, sqlDmStore } from "./dms.ts";
+import { type IdempotencyStore, sqlIdempotencyStore } from "./idempotency.ts";
+import { type MessageStore, sqlMessageStore } from "./messages.ts";
+import { type ReactionStore, sqlReactionStore } from "./reactions.ts";
+import { type ReadStateStore, sqlReadStateStore } from "./read_state.ts";
+import { type SequenceStore, sqlSequenceStore } from "./sequences.ts";
+import { sqlWorkspaceStore, type WorkspaceStore } from "./workspaces.ts";
+
+export type { ChannelListing, ChannelStore } from "./channels.ts";
+export { type DmListing, type DmStore, participantKey } from "./dms.ts";
+export type { IdempotencyStore, StoredResponse } from "./idempotency.ts";
+export type { MessagePageRows, MessageStore } from "./messages.ts";
+export type { ReactionStore } from "./reactions.ts";
+export type { ReadStateStore } from "./read_state.ts";
+export type { SequenceStore } from "./sequences.ts";
+export type { WorkspaceStore } from "./workspaces.ts";
+export * from "./types.ts";
+
+/** Every conversation store, over one executor: the pool for reads, or an action's transaction. */
+export interface Stores {
+  workspaces: WorkspaceStore;
+  channels: ChannelStore;
+  dms: DmStore;
+  messages: MessageStore;
+  reactions: ReactionStore;
+  reads: ReadStateStore;
+  sequences: SequenceStore;
+  idempotency: IdempotencyStore;
+}
+
+export function sqlStores(db: SqlExecutor): Stores {
+  return {
+    workspaces: sqlWorkspaceStore(db),
+    channels: sqlChannelStore(db),
+    dms: sqlDmStore(db),
+    messages: sqlMessageStore(db),
+    reactions: sqlReactionStore(db),
+    reads: sqlReadStateStore(db),
+    sequences: sqlSequenceStore(db),
+    idempotency: sqlIdempotencyStore(db),
+  };
+}
