@@ -23,9 +23,35 @@ async function setup() {
     );
     return body.access_token as string;
   };
+  /** Puts the users in a new workspace (and optionally a channel) directly, for the directory. */
+  const share = async (usernames: string[], o: { role?: string; channel?: boolean } = {}) => {
+    const sql = proc.infra.sql!;
+    const [ws] = await sql.query<{ id: string }>(
+      "insert into workspaces (name, slug) values ('W', $1) returning id",
+      [`w-${crypto.randomUUID().slice(0, 8)}`],
+    );
+    const [ch] = await sql.query<{ id: string }>(
+      "insert into channels (workspace_id, name) values ($1, 'c') returning id",
+      [ws!.id],
+    );
+    for (const u of usernames) {
+      await sql.query(
+        `insert into workspace_members (workspace_id, user_id, role)
+         select $1, id, $3 from users where username = $2`,
+        [ws!.id, u, o.role ?? "member"],
+      );
+      if (o.channel) {
+        await sql.query(
+          "insert into channel_members (channel_id, user_id) select $1, id from users where username = $2",
+          [ch!.id, u],
+        );
+      }
+    }
+  };
   return {
     call,
     token,
+    share,
     as: (tok: string, init: RequestInit = {}) => ({
       ...init,
       headers: {
@@ -160,6 +186,7 @@ Deno.test({
         "GET /users?q= finds people by username or display name, prefix matches first",
         async () => {
           await s.call("/api/v1/me", s.as(bob));
+          await s.share(["bob", "carol"]);
           const { body } = await s.call("/api/v1/users?q=CAP", s.as(bob));
           assert.deepEqual(
             (body as { users: { username: string }[] }).users.map((u) => u.username),
@@ -192,6 +219,37 @@ Deno.test({
             404,
           );
           assert.equal((await s.call(`/api/v1/users/nope`, s.as(bob))).status, 400);
+        },
+      );
+
+      await t.step(
+        "the directory shows only people who share a workspace; a guest only those sharing a conversation",
+        async () => {
+          const [alice, mia] = [await s.token("alice"), await s.token("mia")];
+          const ids: Record<string, string> = {};
+          for (const [name, tok] of [["alice", alice], ["mia", mia], ["bob", bob]] as const) {
+            ids[name] = ((await s.call("/api/v1/me", s.as(tok!))).body as { id: string }).id;
+          }
+          const names = async (tok: string) => {
+            const { status, body } = await s.call("/api/v1/users?q=&limit=50", s.as(tok));
+            assert.equal(status, 200, JSON.stringify(body));
+            return (body as { users: { username: string }[] }).users.map((u) => u.username).sort();
+          };
+          assert.deepEqual(await names(alice), ["alice"], "alice shares no workspace yet");
+          assert.equal((await s.call(`/api/v1/users/${ids.bob}`, s.as(alice))).status, 404);
+          await s.share(["alice", "bob"]);
+          assert.deepEqual(await names(alice), ["alice", "bob"]);
+          assert.equal((await s.call(`/api/v1/users/${ids.bob}`, s.as(alice))).status, 200);
+          await s.share(["mia"], { role: "guest" });
+          await s.share(["alice"]);
+          assert.deepEqual(
+            await names(mia),
+            ["mia"],
+            "a guest sees nobody before sharing a channel",
+          );
+          await s.share(["mia", "alice"], { role: "guest", channel: true });
+          assert.deepEqual(await names(mia), ["alice", "mia"]);
+          assert.equal((await s.call(`/api/v1/users/${ids.bob}`, s.as(mia))).status, 404);
         },
       );
 

@@ -24,6 +24,12 @@ export const DEV_USERS: DevUser[] = [
   ["admin", "Ada Admin", ["admin", "member"]],
   ["dave", "Dave Lister", ["member"]],
   ["mia", "Mia Moderator", ["member", "moderator"]],
+  // More people for trying roles out (and for the authorization tests): a guest, a channel
+  // admin, someone from elsewhere and a workspace admin, by the roles tests give them.
+  ["erin", "Erin Guest", ["member"]],
+  ["frank", "Frank Channeladmin", ["member"]],
+  ["grace", "Grace Elsewhere", ["member"]],
+  ["heidi", "Heidi Workspaceadmin", ["member"]],
 ].map(([username, name, roles], i) => ({
   id: `00000000-0000-4000-8000-${String(i + 1).padStart(12, "0")}`,
   sub: `00000000-0000-4000-9000-${String(i + 1).padStart(12, "0")}`,

@@ -6,6 +6,7 @@ export { keyValueContract, pubSubContract } from "./contracts/key_value_contract
 export { blobStoreContract } from "./contracts/blob_store_contract.ts";
 export { documentStoreContract } from "./contracts/document_store_contract.ts";
 export { outboxContract, type OutboxFixture } from "./contracts/outbox_contract.ts";
+export { conversationStoresContract } from "./contracts/conversation_stores_contract.ts";
 export { EICAR, virusScannerContract } from "./contracts/virus_scanner_contract.ts";
 export {
   forgedTokensForIssuer,

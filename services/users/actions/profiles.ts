@@ -97,20 +97,66 @@ export async function setStatus(
   return await getProfile(d, userId);
 }
 
-/** Directory search: prefix matches on username and display name first, then substring. */
+/** Who is looking at the directory: their id and realm roles. */
+export interface Viewer {
+  userId: string;
+  realmRoles: string[];
+}
+
+/**
+ * The directory rule: people see themselves and the people they share a workspace with; guests
+ * (workspace role guest, or a realm guest) only the people they share a conversation with;
+ * realm admins everyone. `$1` is the viewer's id, `$2` whether they see everyone, `$3` whether
+ * they are a realm guest.
+ */
+const VISIBLE = `(u.id = $1 or $2
+  or exists (select 1 from workspace_members a join workspace_members b on b.workspace_id = a.workspace_id
+              where a.user_id = $1 and b.user_id = u.id and a.role <> 'guest' and not $3)
+  or exists (select 1 from channel_members a join channel_members b on b.channel_id = a.channel_id
+              where a.user_id = $1 and b.user_id = u.id)
+  or exists (select 1 from dm_participants a join dm_participants b on b.dm_id = a.dm_id
+              where a.user_id = $1 and b.user_id = u.id))`;
+
+const viewerParams = (v: Viewer) => [
+  v.userId,
+  v.realmRoles.includes("admin"),
+  v.realmRoles.includes("guest") && !v.realmRoles.includes("member"),
+];
+
+/** Someone else's profile, if the directory rule lets the viewer see them (else 404). */
+export async function getVisibleProfile(
+  d: ProfileDeps,
+  viewer: Viewer,
+  userId: string,
+): Promise<UserProfile> {
+  if (userId !== viewer.userId) {
+    const [row] = await d.sql.query(
+      `select 1 from users u where u.id = $4 and ${VISIBLE}`,
+      [...viewerParams(viewer), userId],
+    );
+    if (!row) throw notFound("user_not_found", "No such user");
+  }
+  return await getProfile(d, userId);
+}
+
+/**
+ * Directory search among the people the viewer may see: prefix matches on username and display
+ * name first, then substring.
+ */
 export async function searchUsers(
   d: ProfileDeps,
+  viewer: Viewer,
   q: string,
   limit: number,
 ): Promise<UserProfile[]> {
   const pattern = q.replace(/[\\%_]/g, (ch) => `\\${ch}`).toLowerCase();
   const rows = await d.sql.query<ProfileRow>(
     `${SELECT}
-      where u.deactivated_at is null
-        and ($1 = '' or lower(u.username) like '%' || $1 || '%' or lower(u.display_name) like '%' || $1 || '%')
-      order by (lower(u.username) like $1 || '%' or lower(u.display_name) like $1 || '%') desc, lower(u.username)
-      limit $2`,
-    [pattern, limit],
+      where u.deactivated_at is null and ${VISIBLE}
+        and ($4 = '' or lower(u.username) like '%' || $4 || '%' or lower(u.display_name) like '%' || $4 || '%')
+      order by (lower(u.username) like $4 || '%' or lower(u.display_name) like $4 || '%') desc, lower(u.username)
+      limit $5`,
+    [...viewerParams(viewer), pattern, limit],
   );
   return rows.map((r) => toProfile(r));
 }

@@ -10,6 +10,7 @@ import { bearerSecurity, commonErrors, jsonContent, notFoundResponse } from "@co
 import type { MiddlewareHandler } from "hono";
 import {
   getProfile,
+  getVisibleProfile,
   type ProfileDeps,
   searchUsers,
   setStatus,
@@ -78,8 +79,12 @@ export function usersRoutes(d: ProfileDeps, auth: MiddlewareHandler): OpenAPIHon
   );
   app.openapi(listUsers, async (c) => {
     const { q, limit } = c.req.valid("query");
-    return c.json({ users: await searchUsers(d, q, limit) }, 200);
+    return c.json({ users: await searchUsers(d, c.get("principal"), q, limit) }, 200);
   });
-  app.openapi(getUser, async (c) => c.json(await getProfile(d, c.req.valid("param").id), 200));
+  app.openapi(
+    getUser,
+    async (c) =>
+      c.json(await getVisibleProfile(d, c.get("principal"), c.req.valid("param").id), 200),
+  );
   return app;
 }

@@ -86,6 +86,16 @@ export function sqlChannelStore(db: SqlExecutor): ChannelStore {
       return row;
     },
     async update(id, patch) {
+      // Checked first: a unique violation would abort the caller's transaction. The catch
+      // below only covers two renames racing to the same name (then the caller must stop).
+      if (patch.name !== undefined) {
+        const taken = await db.query(
+          `select 1 from channels c join channels me on me.id = $1
+            where c.workspace_id = me.workspace_id and c.name = $2 and c.id <> $1`,
+          [id, patch.name],
+        );
+        if (taken.length) return "conflict";
+      }
       try {
         const [row] = await db.query<ChannelRecord>(
           `update channels set name = coalesce($2, name), description = coalesce($3, description),
