@@ -3,12 +3,13 @@ import { channelsService } from "@colink/svc-channels";
 import { messagingService } from "@colink/svc-messaging";
 import { usersService } from "@colink/svc-users";
 import { gatewayService } from "./app.ts";
-import { GENEROUS_LIMITS } from "./testdata/chat_client.ts";
+import { authorizationMatrix } from "./testdata/authorization_matrix.ts";
+import { type ChatTarget, GENEROUS_LIMITS } from "./testdata/chat_client.ts";
 import { conversationsSuite } from "./testdata/conversations_suite.ts";
 
-conversationsSuite("postgres + redis + kafka + keycloak", async () => {
+/** The services conversations need, on the production adapters (a database of its own). */
+async function distributed(): Promise<ChatTarget> {
   const { env, tokenUrl, drop } = await distributedTestEnv("conversations", GENEROUS_LIMITS);
-  // The services conversations need, on the production adapters, in one process.
   const services = [gatewayService, usersService, channelsService, messagingService];
   const proc = await startProcess(services, env, services);
   return {
@@ -21,4 +22,8 @@ conversationsSuite("postgres + redis + kafka + keycloak", async () => {
       await drop();
     },
   };
-});
+}
+
+const mode = "postgres + redis + kafka + keycloak";
+conversationsSuite(mode, distributed);
+authorizationMatrix(mode, distributed);

@@ -1,9 +1,11 @@
 import { startProcess } from "@colink/testing";
 import { SERVICES } from "./registry.ts";
-import { GENEROUS_LIMITS } from "./testdata/chat_client.ts";
+import { authorizationMatrix } from "./testdata/authorization_matrix.ts";
+import { type ChatTarget, GENEROUS_LIMITS } from "./testdata/chat_client.ts";
 import { conversationsSuite } from "./testdata/conversations_suite.ts";
 
-conversationsSuite("embedded", async () => {
+/** Every service in one process on the embedded adapters, as `deno task dev` runs them. */
+async function embedded(): Promise<ChatTarget> {
   const proc = await startProcess(SERVICES, { COLINK_ENV: "development", ...GENEROUS_LIMITS });
   return {
     base: proc.base,
@@ -12,4 +14,7 @@ conversationsSuite("embedded", async () => {
     sql: proc.proc.infra.sql!,
     close: () => proc.close(),
   };
-});
+}
+
+conversationsSuite("embedded", embedded);
+authorizationMatrix("embedded", embedded);
