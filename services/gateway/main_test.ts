@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { DEV_CHANNEL, DEV_USERS } from "@colink/db";
 import { createPgliteSql } from "@colink/platform";
 import { eventually, freePort } from "@colink/testing";
 
@@ -69,9 +70,14 @@ Deno.test({
 
       const db = await createPgliteSql({ dataDir: `${dataDir}/pglite` });
       const [seeded] = await db.query<{ n: number }>("select count(*)::int as n from users");
+      const [general] = await db.query<{ n: number }>(
+        "select count(*)::int as n from messages where channel_id = $1",
+        [DEV_CHANNEL.id],
+      );
       await db.query("update users set display_name = 'Alice (edited)' where username = 'alice'");
       await db.close();
-      assert.equal(seeded!.n, 5, "alice, bob, carol, admin and dave are seeded");
+      assert.equal(seeded!.n, DEV_USERS.length, "every dev user is seeded");
+      assert.equal(general!.n, 4, "general holds the seeded conversation");
 
       const again = await startDev(dataDir);
       const second = await again.stop();
@@ -83,7 +89,7 @@ Deno.test({
         "select username, display_name from users order by username",
       );
       await reopened.close();
-      assert.deepEqual(users.map((u) => u.username), ["admin", "alice", "bob", "carol", "dave"]);
+      assert.deepEqual(users.map((u) => u.username), DEV_USERS.map((u) => u.username).sort());
       assert.equal(users.find((u) => u.username === "alice")!.display_name, "Alice (edited)");
     } finally {
       await Deno.remove(dataDir, { recursive: true });

@@ -1,5 +1,6 @@
 import { createChatDeps } from "@colink/conversations";
 import { defineService } from "@colink/runtime";
+import { pruneIdempotencyKeys } from "./actions/housekeeping.ts";
 import { createSendQueue } from "./actions/send_queue.ts";
 import { messagesRoutes } from "./routes/messages_routes.ts";
 
@@ -13,6 +14,7 @@ export const messagingService = defineService({
     { prefix: "/api/v1/messages", access: "caller" },
   ],
   publishesEvents: true,
+  background: ({ infra, logger }) => pruneIdempotencyKeys(infra.sql, logger),
   routes: ({ infra, auth, eventsCommitted }) => {
     const d = createChatDeps({ sql: infra.sql, kv: infra.kv, eventsCommitted });
     return messagesRoutes(d, createSendQueue(d), auth);

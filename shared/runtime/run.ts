@@ -241,6 +241,7 @@ export async function assemble(
       });
       relay.start();
     }
+    const stopBackground = services.flatMap((s, i) => s.background ? [s.background(deps[i]!)] : []);
     return {
       app,
       issuer,
@@ -250,6 +251,7 @@ export async function assemble(
       principals: resolver,
       routes,
       async stop() {
+        await Promise.all(stopBackground.map((stop) => stop()));
         await relay?.stop();
         await principals?.close();
         await infra.close();

@@ -55,6 +55,11 @@ export interface ServiceDefinition<N extends Need = Need, C = unknown> {
   middleware?(deps: ServiceDeps<N, C>): MiddlewareHandler[];
   /** OpenAPI documents of other processes to merge into this one's (the distributed gateway). */
   upstreamDocs?(deps: ServiceDeps<N, C>): () => Promise<Record<string, unknown>[]>;
+  /**
+   * Housekeeping that runs while the process runs (pruning expired rows, ...). Started after the
+   * routes are mounted; the returned function stops it and is awaited when the process stops.
+   */
+  background?(deps: ServiceDeps<N, C>): () => Promise<void>;
   /** Domain routes (under /api/v1/...). Called once per process; no I/O at definition time. */
   routes(deps: ServiceDeps<N, C>): OpenAPIHono;
 }
