@@ -1,11 +1,32 @@
+import type { Infra } from "@colink/platform/wiring";
 import { defineService } from "@colink/runtime";
+import { createRealtimeInstance, type RealtimeInstance } from "./actions/instance.ts";
 import { wsRoutes } from "./routes/ws_routes.ts";
+
+/** One instance per process, shared by the routes and the background lifecycle. */
+const instances = new WeakMap<object, RealtimeInstance>();
+function instanceFor(
+  infra: Infra<"sql" | "kv" | "pubsub">,
+  logger: Parameters<typeof createRealtimeInstance>[0]["logger"],
+): RealtimeInstance {
+  let i = instances.get(infra);
+  if (!i) instances.set(infra, i = createRealtimeInstance({ ...infra, logger }));
+  return i;
+}
 
 /** The realtime service: WebSocket gateway with resumable per-user event streams. */
 export const realtimeService = defineService({
   name: "realtime",
-  needs: ["sql", "bus", "kv", "pubsub"],
+  needs: ["sql", "kv", "pubsub"],
   // The socket authenticates in its first frame; the cookie is honoured on the upgrade.
   paths: [{ prefix: "/ws", access: "session" }],
-  routes: ({ verifier, principals, logger }) => wsRoutes({ verifier, principals, logger }),
+  routes: ({ infra, verifier, principals, logger }) =>
+    wsRoutes({ verifier, principals, logger, streaming: instanceFor(infra, logger).streaming }),
+  background: ({ infra, logger }) => {
+    const instance = instanceFor(infra, logger);
+    instance.start().catch((e) =>
+      logger.error("realtime: following the stream failed", { err: e })
+    );
+    return () => instance.stop();
+  },
 });

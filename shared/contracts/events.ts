@@ -190,6 +190,11 @@ export const EventEnvelope = z.object({
   aggregate_id: z.string().min(1),
   occurred_at: datetime,
   data: z.record(z.string(), z.unknown()),
+  /**
+   * A user the event is also for, member or not of the conversation: whoever joined or left,
+   * whose read marker moved (the realtime gateway delivers it to them).
+   */
+  recipient_id: uuid.optional(),
 });
 export type EventEnvelope = z.infer<typeof EventEnvelope>;
 
@@ -199,6 +204,7 @@ export function makeEvent<T extends EventType>(
   aggregateId: string,
   data: EventPayload<T>,
   now: Date = new Date(),
+  recipientId?: string,
 ): EventEnvelope {
   const parsed = EventSchemas[type].parse(data) as Record<string, unknown>;
   return {
@@ -207,6 +213,7 @@ export function makeEvent<T extends EventType>(
     aggregate_id: aggregateId,
     occurred_at: now.toISOString(),
     data: parsed,
+    ...(recipientId ? { recipient_id: recipientId } : {}),
   };
 }
 

@@ -18,6 +18,7 @@ export function conversationEvent<T extends EventType>(
   seq: number,
   data: Omit<EventPayload<T>, ConversationFields>,
   now: Date,
+  recipientId?: string,
 ): EventEnvelope {
   return makeEvent(
     type,
@@ -30,5 +31,6 @@ export function conversationEvent<T extends EventType>(
       seq,
     } as EventPayload<T>,
     now,
+    recipientId,
   );
 }

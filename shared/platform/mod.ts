@@ -15,7 +15,12 @@ export {
 } from "./blob/fs_blob_store.ts";
 export * from "./docs/port.ts";
 export { createMemoryDocumentStore } from "./docs/memory_document_store.ts";
-export { appendToOutbox, EVENT_ID_HEADER, EVENT_TYPE_HEADER } from "./outbox/outbox.ts";
+export {
+  appendToOutbox,
+  EVENT_ID_HEADER,
+  EVENT_TYPE_HEADER,
+  STREAM_DOORBELL,
+} from "./outbox/outbox.ts";
 export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from "./outbox/relay.ts";
 export { consumeOnce } from "./outbox/consume_once.ts";
 export * from "./scan/port.ts";

@@ -9,7 +9,7 @@ import {
   type LogLevel,
   type ServiceApp,
 } from "@colink/http";
-import { createOutboxRelay, migrate, type OutboxRelay } from "@colink/platform";
+import { createOutboxRelay, migrate, type OutboxRelay, STREAM_DOORBELL } from "@colink/platform";
 import { createInfra, type Infra, InfraEnv, type Need } from "@colink/platform/wiring";
 import {
   cachingVerifier,
@@ -238,6 +238,10 @@ export async function assemble(
         sql: infra.sql!,
         bus: infra.bus,
         onError: (e) => logger.error("outbox relay failed; retrying", { err: e }),
+        // Realtime gateways read new positions when this rings (and poll in case it does not).
+        onAdvance: (head) => {
+          infra.pubsub!.publish(STREAM_DOORBELL, String(head)).catch(() => {});
+        },
       });
       relay.start();
     }

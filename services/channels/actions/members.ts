@@ -116,6 +116,7 @@ export async function removeChannelMember(
       pos.next(),
       { user_id: userId, actor_id: p.userId, timestamp: d.now().toISOString() },
       d.now(),
+      userId,
     ));
     await pos.save();
   });

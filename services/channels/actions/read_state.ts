@@ -30,15 +30,21 @@ export async function markRead(
   await inTransaction(d, async (u) => {
     const moved = await u.s.reads.advance(ref, p.userId, message.seq);
     if (moved === undefined) return;
-    u.emit(makeEvent("read.updated", p.userId, {
-      user_id: p.userId,
-      channel_id: ref.id,
-      conversation_type: ref.kind,
-      workspace_id: a.conv.workspace_id,
-      last_read_message_id: message.id,
-      last_read_seq: moved,
-      timestamp: d.now().toISOString(),
-    }, d.now()));
+    u.emit(makeEvent(
+      "read.updated",
+      p.userId,
+      {
+        user_id: p.userId,
+        channel_id: ref.id,
+        conversation_type: ref.kind,
+        workspace_id: a.conv.workspace_id,
+        last_read_message_id: message.id,
+        last_read_seq: moved,
+        timestamp: d.now().toISOString(),
+      },
+      d.now(),
+      p.userId,
+    ));
   });
   return await readState(d, p, ref);
 }

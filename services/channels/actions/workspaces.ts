@@ -170,6 +170,7 @@ export async function joinChannelTx(
     seq,
     { user_id: userId, role, actor_id: actorId, timestamp: d.now().toISOString() },
     d.now(),
+    userId,
   ));
   return true;
 }

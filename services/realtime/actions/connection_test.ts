@@ -28,7 +28,11 @@ Deno.test("connection: credentials still being checked when the auth time is up 
   const sent: ServerFrame[] = [];
   const closes: number[] = [];
   const conn = createConnection(
-    { send: (f) => sent.push(f), close: (code) => closes.push(code) },
+    {
+      send: (f) => sent.push(JSON.parse(f)),
+      close: (code) => closes.push(code),
+      bufferedAmount: () => 0,
+    },
     { verifier, principals, logger: silentLogger, authTimeoutMs: 50 },
   );
   const auth = conn.onMessage(JSON.stringify({ type: "auth", token: "a.b.c" }));

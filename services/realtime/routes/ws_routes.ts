@@ -1,7 +1,6 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { upgradeWebSocket } from "hono/deno";
 import { requestToken } from "@colink/auth";
-import type { ServerFrame } from "@colink/contracts";
 import { HttpError } from "@colink/http";
 import { type ConnectionDeps, createConnection } from "../actions/connection.ts";
 
@@ -35,8 +34,9 @@ export function wsRoutes(d: WsDeps): OpenAPIHono {
       onOpen(_evt, ws) {
         conn = createConnection(
           {
-            send: (frame: ServerFrame) => ws.readyState === 1 && ws.send(JSON.stringify(frame)),
+            send: (text: string) => ws.readyState === 1 && ws.send(text),
             close: (code, reason) => ws.close(code, reason),
+            bufferedAmount: () => (ws.raw as WebSocket | undefined)?.bufferedAmount ?? 0,
           },
           d,
           sessionToken ? () => Promise.resolve(sessionToken) : undefined,

@@ -8,8 +8,9 @@ import type { SqlExecutor } from "../sql/port.ts";
 export async function appendToOutbox(tx: SqlExecutor, events: EventEnvelope[]): Promise<void> {
   for (const ev of events) {
     await tx.query(
-      "insert into outbox (event_id, topic, aggregate_id, payload) values ($1, $2, $3, $4::jsonb)",
-      [ev.id, ev.type, ev.aggregate_id, JSON.stringify(ev)],
+      `insert into outbox (event_id, topic, aggregate_id, recipient_id, payload)
+       values ($1, $2, $3, $4, $5::jsonb)`,
+      [ev.id, ev.type, ev.aggregate_id, ev.recipient_id ?? null, JSON.stringify(ev)],
     );
   }
 }
@@ -17,3 +18,6 @@ export async function appendToOutbox(tx: SqlExecutor, events: EventEnvelope[]): 
 /** Kafka record headers every outbox event carries. */
 export const EVENT_ID_HEADER = "colink-event-id";
 export const EVENT_TYPE_HEADER = "colink-event-type";
+
+/** The pub/sub channel on which relays announce a new event-stream head (realtime's doorbell). */
+export const STREAM_DOORBELL = "events:head";

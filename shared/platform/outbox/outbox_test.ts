@@ -34,7 +34,7 @@ outboxContract("pglite + memory bus", async () => {
   };
 });
 
-Deno.test("prune() drops published rows and dedupe records past the retention, never unpublished rows", async () => {
+Deno.test("prune() drops published rows and dedupe records past the retention, never unpublished rows, and records the lost positions", async () => {
   const sql = await createPgliteSql();
   try {
     await migrate(sql, await colinkMigrations());
@@ -58,13 +58,47 @@ Deno.test("prune() drops published rows and dedupe records past the retention, n
       [oldDone, fresh],
     );
     const relay = createOutboxRelay({ sql, bus: createMemoryBus() });
+    await relay.sequence();
     assert.equal(await relay.prune(), 1);
+    const [stream] = await sql.query<{ pruned_through: number }>(
+      "select pruned_through from event_stream",
+    );
+    assert.equal(stream!.pruned_through, 1, "cursors at or below the deleted position must resync");
     const left = (await sql.query<{ event_id: string }>("select event_id from outbox order by id"))
       .map((r) => r.event_id);
     assert.deepEqual(left, [oldPending, fresh]);
     assert.deepEqual(await sql.query("select event_id from processed_events"), [{
       event_id: fresh,
     }]);
+  } finally {
+    await sql.close();
+  }
+});
+
+Deno.test("sequence() positions committed rows in one gap-free order and keeps going while the bus is down", async () => {
+  const sql = await createPgliteSql();
+  try {
+    await migrate(sql, await colinkMigrations());
+    const heads: number[] = [];
+    const down: EventBus = {
+      ...createMemoryBus(),
+      publish: () => Promise.reject(new Error("kafka is down")),
+    };
+    const relay = createOutboxRelay({ sql, bus: down, onAdvance: (h) => heads.push(h) });
+    for (let i = 0; i < 5; i++) {
+      await sql.query(
+        `insert into outbox (event_id, topic, aggregate_id, payload) values ($1, 'file.uploaded', 'a', '{}')`,
+        [crypto.randomUUID()],
+      );
+    }
+    await assert.rejects(relay.runOnce(), /kafka is down/);
+    const rows = await sql.query<{ position: number; published_at: Date | null }>(
+      "select position, published_at from outbox order by id",
+    );
+    assert.deepEqual(rows.map((r) => r.position), [1, 2, 3, 4, 5]);
+    assert.ok(rows.every((r) => r.published_at === null), "nothing marked published");
+    assert.deepEqual(heads, [5], "the doorbell rang with the new head");
+    assert.equal(await relay.sequence(), 0, "positions are given once");
   } finally {
     await sql.close();
   }

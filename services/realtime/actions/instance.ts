@@ -1,0 +1,67 @@
+import type { Logger } from "@colink/http";
+import type { KeyValue, PubSub, Sql } from "@colink/platform";
+import { WS_CLOSE } from "@colink/contracts";
+import type { ConnectionSubscriber, Streaming } from "./connection.ts";
+import { createStreamTail, sqlEventLog } from "./event_log.ts";
+import { Hub } from "./hub.ts";
+import { createPresence } from "./presence.ts";
+
+/** One realtime instance: its connections, its tail of the stream, presence and typing. */
+export interface RealtimeInstance {
+  streaming: Streaming;
+  start(): Promise<void>;
+  /** Closes every socket with 1012 (clients resume elsewhere), then stops following. */
+  stop(): Promise<void>;
+}
+
+export function createRealtimeInstance(o: {
+  sql: Sql;
+  kv: KeyValue;
+  pubsub: PubSub;
+  logger: Logger;
+}): RealtimeInstance {
+  const hub = new Hub();
+  const log = sqlEventLog(o.sql);
+  const tail = createStreamTail({
+    log,
+    pubsub: o.pubsub,
+    logger: o.logger,
+    onRows: (rows) => hub.dispatch(rows),
+  });
+  const presence = createPresence({ kv: o.kv, pubsub: o.pubsub, hub, logger: o.logger });
+  let started: Promise<void> | undefined;
+  const streaming: Streaming = {
+    hub,
+    tail,
+    log,
+    async conversations(userId) {
+      // Sockets can arrive before the tail has read the head: wait for it, then load.
+      await (started ??= tail.start());
+      const rows = await o.sql.query<{ id: string }>(
+        `select channel_id::text as id from channel_members where user_id = $1
+         union all select dm_id::text from dm_participants where user_id = $1`,
+        [userId],
+      );
+      return rows.map((r) => r.id);
+    },
+    onTyping: (p, conversationId) => presence.onTyping(p, conversationId),
+    onPresence: (p, status, sub) => presence.onPresence(p, status, sub),
+    onConnect: (p, sub) => presence.onConnect(p, sub),
+    onDisconnect: (p, sub) => presence.onDisconnect(p, sub),
+  };
+  return {
+    streaming,
+    async start() {
+      await (started ??= tail.start());
+    },
+    async stop() {
+      const all = new Set<ConnectionSubscriber>();
+      for (const userId of hub.users()) {
+        hub.ofUser(userId).forEach((s) => all.add(s as ConnectionSubscriber));
+      }
+      for (const s of all) s.closeWith(WS_CLOSE.restarting, "server restarting; resume");
+      await presence.stop();
+      if (started) await tail.stop();
+    },
+  };
+}
