@@ -1,10 +1,10 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
 import { defineService } from "@colink/runtime";
+import { presenceRoutes } from "./routes/presence_routes.ts";
 
-/** The presence service: presence and typing. */
+/** The presence service: who is online (the realtime gateway keeps the keys it reads). */
 export const presenceService = defineService({
   name: "presence",
-  needs: ["kv", "pubsub", "bus"],
+  needs: ["sql", "kv"],
   paths: [{ prefix: "/api/v1/presence", access: "caller" }],
-  routes: () => new OpenAPIHono(),
+  routes: ({ infra, auth }) => presenceRoutes({ sql: infra.sql, kv: infra.kv }, auth),
 });

@@ -8,6 +8,8 @@ import type { ChatDeps } from "./unit_of_work.ts";
  * otherwise). The realtime gateway's presence tracking writes it.
  */
 export const presenceKey = (userId: string): string => `presence:${userId}`;
+/** When the user's last connection closed (ISO time). */
+export const lastSeenKey = (userId: string): string => `presence:seen:${userId}`;
 
 /** Members whose presence is online right now (for @here). */
 export function onlineFromPresence(kv: KeyValue): OnlineFilter {

@@ -26,4 +26,4 @@ export { channelSnapshot, presentMessage, presentMessages, presentNewMessages } 
 export { conversationEvent } from "./events.ts";
 export { lockPositions, type Positions } from "./positions.ts";
 export { type ChatDeps, inTransaction, type UnitOfWork } from "./unit_of_work.ts";
-export { createChatDeps, onlineFromPresence, presenceKey } from "./deps.ts";
+export { createChatDeps, lastSeenKey, onlineFromPresence, presenceKey } from "./deps.ts";

@@ -92,6 +92,12 @@ export interface Process {
   logger: Logger;
   principals: PrincipalResolver;
   routes: RouteTable;
+  /**
+   * Stops the services' background work first (the realtime gateway closes its sockets with
+   * 1012 so clients resume elsewhere): call before shutting the HTTP server down, which waits
+   * for open connections. Idempotent; stop() calls it too.
+   */
+  drain(): Promise<void>;
   /** Stops the relay and closes every adapter. */
   stop(): Promise<void>;
 }
@@ -246,6 +252,9 @@ export async function assemble(
       relay.start();
     }
     const stopBackground = services.flatMap((s, i) => s.background ? [s.background(deps[i]!)] : []);
+    let drained: Promise<void> | undefined;
+    const drain = () =>
+      drained ??= Promise.all(stopBackground.map((stop) => stop())).then(() => {});
     return {
       app,
       issuer,
@@ -254,8 +263,9 @@ export async function assemble(
       logger,
       principals: resolver,
       routes,
+      drain,
       async stop() {
-        await Promise.all(stopBackground.map((stop) => stop()));
+        await drain();
         await relay?.stop();
         await principals?.close();
         await infra.close();
@@ -348,6 +358,7 @@ export async function serve(
     if (stopping) return;
     stopping = true;
     proc.logger.info("shutting down", { signal });
+    await proc.drain();
     await server.shutdown();
     await proc.stop();
     proc.logger.info("stopped");

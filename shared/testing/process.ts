@@ -39,6 +39,7 @@ export async function startProcess(
     wsBase: `ws://127.0.0.1:${port}`,
     proc,
     async close() {
+      await proc.drain();
       await server.shutdown();
       await proc.stop();
       if (!env.DATA_DIR) await Deno.remove(dataDir, { recursive: true });

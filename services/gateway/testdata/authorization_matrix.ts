@@ -102,6 +102,11 @@ const ROWS: Row[] = [
     expect: [200, 200, 404, 404, 200, 200, 404, 401],
     req: (w) => ({ path: `/api/v1/users/${w.c.ids.alice}` }),
   },
+  {
+    route: "GET /api/v1/presence",
+    expect: [200, 200, 200, 200, 200, 200, 200, 401],
+    req: (w) => ({ path: `/api/v1/presence?user_ids=${w.c.ids.alice}` }),
+  },
   // workspaces
   {
     route: "GET /api/v1/workspaces",

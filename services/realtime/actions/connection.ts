@@ -128,6 +128,7 @@ export function createConnection(
   let sub: (ConnectionSubscriber & { deliveredThrough: number }) | undefined;
   let authenticating = false;
   let closed = false;
+  let flooding = false;
   let expiry: ReturnType<typeof setTimeout> | undefined;
   const timers: ReturnType<typeof setTimeout>[] = [];
   const close = (code: number, reason: string) => {
@@ -319,8 +320,13 @@ export function createConnection(
     },
     async onMessage(raw: string) {
       if (raw.length > limits.maxFrameChars) return close(WS_CLOSE.badFrame, "frame too large");
+      if (flooding) return;
       if (principal && !takeFrame(principal.userId, limits)) {
-        return close(WS_CLOSE.tooManyFrames, "too many frames");
+        // Read (and drop) what the client already sent before closing: closing with frames
+        // unread resets the connection and the client would never see the 4429.
+        flooding = true;
+        timers.push(setTimeout(() => close(WS_CLOSE.tooManyFrames, "too many frames"), 100));
+        return;
       }
       let frame: ClientFrame;
       try {

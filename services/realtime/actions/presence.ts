@@ -1,7 +1,7 @@
 import type { Principal } from "@colink/auth";
 import type { Logger } from "@colink/http";
 import { type KeyValue, type PubSub } from "@colink/platform";
-import { presenceKey } from "@colink/conversations";
+import { lastSeenKey, presenceKey } from "@colink/conversations";
 import type { ConnectionSubscriber } from "./connection.ts";
 import type { Hub } from "./hub.ts";
 
@@ -11,7 +11,6 @@ export const PRESENCE_TTL_MS = 60_000;
 export const TYPING_TTL_MS = 5_000;
 const TYPING_CHANNEL = "realtime:typing";
 const PRESENCE_CHANNEL = "realtime:presence";
-const lastSeenKey = (userId: string) => `presence:seen:${userId}`;
 
 export type PresenceStatus = "online" | "away" | "offline";
 
@@ -125,23 +124,4 @@ export function createPresence(
       for (const unsubscribe of await subscriptions) await unsubscribe().catch(() => {});
     },
   };
-}
-
-/** Presence of users as GET /presence answers it. */
-export async function readPresence(
-  kv: KeyValue,
-  userIds: readonly string[],
-): Promise<Record<string, { status: PresenceStatus; last_seen: string | null }>> {
-  const out: Record<string, { status: PresenceStatus; last_seen: string | null }> = {};
-  await Promise.all(userIds.map(async (id) => {
-    const [status, seen] = await Promise.all([
-      kv.get(presenceKey(id)).catch(() => null),
-      kv.get(lastSeenKey(id)).catch(() => null),
-    ]);
-    out[id] = {
-      status: status === "online" || status === "away" ? status : "offline",
-      last_seen: status ? new Date().toISOString() : seen,
-    };
-  }));
-  return out;
 }

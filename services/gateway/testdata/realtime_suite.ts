@@ -1,0 +1,434 @@
+import assert from "node:assert/strict";
+import type { Sql } from "@colink/platform";
+import { eventually, passwordGrant, sleep, uniqueSuffix } from "@colink/testing";
+
+/** A running CoLink: the API, one or more realtime instances, its database. */
+export interface RealtimeTarget {
+  api: string;
+  tokenUrl: string;
+  /** ws:// bases of the realtime instances (one in embedded mode). */
+  sockets: string[];
+  sql: Sql;
+  /** Stops instance i as SIGTERM would (distributed mode only). */
+  stopInstance?(i: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Frame {
+  type: string;
+  cursor?: string;
+  event?: string;
+  data?: Record<string, unknown>;
+}
+
+/** A test client: one socket, every frame it received, the close code. */
+class Client {
+  frames: Frame[] = [];
+  closeCode: number | undefined;
+  #ws: WebSocket;
+  #opened: Promise<void>;
+  #closed: Promise<void>;
+  constructor(url: string) {
+    this.#ws = new WebSocket(url);
+    this.#opened = new Promise((resolve, reject) => {
+      this.#ws.onopen = () => resolve();
+      this.#ws.onerror = () => reject(new Error(`cannot connect to ${url}`));
+    });
+    this.#closed = new Promise((resolve) => {
+      this.#ws.onclose = (e) => {
+        this.closeCode = e.code;
+        resolve();
+      };
+    });
+    this.#ws.onmessage = (e) => this.frames.push(JSON.parse(e.data));
+  }
+  async auth(token: string, resume?: string): Promise<Frame> {
+    await this.#opened;
+    this.#ws.send(JSON.stringify({ type: "auth", token, ...(resume ? { resume } : {}) }));
+    return await eventually(() => {
+      const hello = this.frames.find((f) => f.type === "hello");
+      assert.ok(hello, "hello");
+      return hello;
+    });
+  }
+  send(frame: unknown): void {
+    this.#ws.send(JSON.stringify(frame));
+  }
+  events(name?: string): Frame[] {
+    return this.frames.filter((f) => f.type === "event" && f.cursor && (!name || f.event === name));
+  }
+  lastCursor(): string | undefined {
+    return this.frames.filter((f) => f.cursor).at(-1)?.cursor;
+  }
+  async close(): Promise<void> {
+    this.#ws.close();
+    await this.#closed;
+  }
+  closed(): Promise<void> {
+    return this.#closed;
+  }
+}
+
+const position = (f: Frame) => Number(f.cursor!.split(".")[1]);
+
+/**
+ * The realtime promises of shared/API.md ("WebSocket"): a user gets the durable events of their
+ * conversations and nothing else, joins and removals take effect at once, a resume delivers
+ * every missed event exactly once and in order (or says resync_required), and a client that
+ * keeps reconnecting while many people write ends up with exactly what the database holds.
+ */
+export function realtimeSuite(mode: string, makeTarget: () => Promise<RealtimeTarget>): void {
+  Deno.test({
+    name: `realtime [${mode}]`,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    async fn(t) {
+      const tg = await makeTarget();
+      const clients: Client[] = [];
+      try {
+        const tokens: Record<string, string> = {};
+        const ids: Record<string, string> = {};
+        const call = async (as: string, method: string, path: string, body?: unknown) => {
+          const res = await fetch(`${tg.api}${path}`, {
+            method,
+            headers: {
+              authorization: `Bearer ${tokens[as]}`,
+              ...(body ? { "content-type": "application/json" } : {}),
+            },
+            body: body ? JSON.stringify(body) : undefined,
+          });
+          const text = await res.text();
+          return { status: res.status, body: text ? JSON.parse(text) : undefined };
+        };
+        for (const u of ["alice", "bob", "carol", "frank"]) {
+          const g = await passwordGrant(fetch, tg.tokenUrl, u);
+          tokens[u] = g.body.access_token as string;
+          ids[u] = (await call(u, "GET", "/api/v1/me")).body.id;
+        }
+        const connect = async (u: string, resume?: string, instance = 0) => {
+          const c = new Client(`${tg.sockets[instance % tg.sockets.length]}/ws`);
+          clients.push(c);
+          await c.auth(tokens[u]!, resume);
+          return c;
+        };
+        const slug = `rt-${uniqueSuffix().toLowerCase().replace(/[^a-z0-9]/g, "").slice(-10)}`;
+        const ws = await call("alice", "POST", "/api/v1/workspaces", { name: "RT", slug });
+        assert.equal(ws.status, 201);
+        const wid = ws.body.id;
+        for (const u of ["bob", "carol", "frank"]) {
+          await call("alice", "POST", `/api/v1/workspaces/${wid}/members`, { user_id: ids[u] });
+        }
+        const p = (await call("alice", "POST", `/api/v1/workspaces/${wid}/channels`, {
+          name: "private",
+          is_private: true,
+        })).body.id as string;
+        await call("alice", "POST", `/api/v1/channels/${p}/members`, { user_id: ids.bob });
+        const send = async (as: string, cid: string, content: string) => {
+          const r = await call(as, "POST", `/api/v1/channels/${cid}/messages`, { content });
+          assert.equal(r.status, 201, JSON.stringify(r.body));
+          return r.body as { id: string };
+        };
+
+        await t.step(
+          "a user receives the events of their conversations and nothing else",
+          async () => {
+            const bob = await connect("bob");
+            const carol = await connect("carol", undefined, 1);
+            const m = await send("alice", p, "for private eyes");
+            await eventually(() =>
+              assert.ok(bob.events("message.created").some((f) => f.data!.id === m.id))
+            );
+            const dm = (await call("alice", "POST", `/api/v1/workspaces/${wid}/dms`, {
+              user_ids: [ids.carol],
+            })).body.id;
+            await call("alice", "POST", `/api/v1/dms/${dm}/messages`, { content: "just carol" });
+            await eventually(() =>
+              assert.ok(
+                carol.events("message.created").some((f) => f.data!.content === "just carol"),
+              )
+            );
+            await sleep(200);
+            assert.ok(
+              !carol.events().some((f) => f.data!.channel_id === p || f.data!.id === m.id),
+              "carol is not in the private channel",
+            );
+            assert.ok(
+              !bob.events().some((f) => f.data!.content === "just carol"),
+              "bob is not in the DM",
+            );
+            const created = bob.events("message.created").find((f) => f.data!.id === m.id)!;
+            assert.equal(
+              created.data!.content,
+              "for private eyes",
+              "data is the message as REST returns it",
+            );
+            await bob.close();
+            await carol.close();
+          },
+        );
+
+        await t.step(
+          "joining starts the flow at once; a removal is delivered and stops it, queued events included",
+          async () => {
+            const carol = await connect("carol");
+            await call("alice", "POST", `/api/v1/channels/${p}/members`, { user_id: ids.carol });
+            const after = await send("alice", p, "welcome carol");
+            await eventually(() => {
+              assert.ok(carol.events("channel.member_joined").length === 1);
+              assert.ok(carol.events("message.created").some((f) => f.data!.id === after.id));
+            });
+            const removed = await call(
+              "alice",
+              "DELETE",
+              `/api/v1/channels/${p}/members/${ids.carol}`,
+            );
+            assert.equal(removed.status, 204);
+            const secret = await send("alice", p, "after carol left");
+            await eventually(() => assert.equal(carol.events("channel.member_left").length, 1));
+            await sleep(300);
+            assert.ok(
+              !carol.events().some((f) => f.data!.id === secret.id),
+              "nothing after the removal",
+            );
+            await carol.close();
+          },
+        );
+
+        await t.step("read.updated reaches the user's other devices and nobody else", async () => {
+          const [b1, b2, alice] = [
+            await connect("bob"),
+            await connect("bob", undefined, 1),
+            await connect("alice"),
+          ];
+          const m = await send("alice", p, "read me");
+          await eventually(() =>
+            assert.ok(b1.events("message.created").some((f) => f.data!.id === m.id))
+          );
+          assert.equal(
+            (await call("bob", "POST", `/api/v1/channels/${p}/read`, { message_id: m.id })).status,
+            200,
+          );
+          await eventually(() => {
+            assert.equal(b1.events("read.updated").length, 1);
+            assert.equal(b2.events("read.updated").length, 1);
+          });
+          await sleep(200);
+          assert.equal(alice.events("read.updated").length, 0);
+          await Promise.all([b1.close(), b2.close(), alice.close()]);
+        });
+
+        await t.step("resume: every missed event exactly once, in order, then live", async () => {
+          const bob = await connect("bob");
+          await send("alice", p, "before");
+          await eventually(() => assert.ok(bob.events().length >= 1));
+          const cursor = bob.lastCursor()!;
+          await bob.close();
+          const missed: string[] = [];
+          for (let i = 0; i < 5; i++) missed.push((await send("alice", p, `missed ${i}`)).id);
+          await call("alice", "PATCH", `/api/v1/messages/${missed[0]}`, {
+            content: "missed 0 (edited)",
+          });
+          await call("alice", "PUT", `/api/v1/messages/${missed[1]}/reactions/%F0%9F%91%8D`);
+          await call("alice", "DELETE", `/api/v1/messages/${missed[2]}`);
+          const back = await connect("bob", cursor, 1);
+          await eventually(() => assert.equal(back.events().length, 8));
+          assert.deepEqual(
+            back.events().map((f) => f.event),
+            [
+              ...Array(5).fill("message.created"),
+              "message.updated",
+              "reaction.added",
+              "message.deleted",
+            ],
+          );
+          const positions = back.events().map(position);
+          assert.deepEqual(positions, [...positions].sort((a, b) => a - b));
+          assert.ok(
+            positions[0]! > position({ type: "event", cursor }),
+            "nothing from before the cursor",
+          );
+          const live = await send("alice", p, "live again");
+          await eventually(() => assert.ok(back.events().some((f) => f.data!.id === live.id)));
+          assert.equal(
+            new Set(back.events().map((f) => f.cursor)).size,
+            back.events().length,
+            "no duplicates",
+          );
+          await back.close();
+        });
+
+        await t.step(
+          "resync_required for a tampered, unknown-epoch, future or pruned cursor",
+          async () => {
+            const bob = await connect("bob");
+            const hello = bob.frames.find((f) => f.type === "hello") as { cursor: string };
+            await bob.close();
+            const [epoch, pos] = hello.cursor.split(".") as [string, string];
+            const cases: [string, string, boolean][] = [
+              ["valid", hello.cursor, false],
+              ["tampered", `${epoch}.${pos}x`, true],
+              ["another epoch", `${crypto.randomUUID()}.${pos}`, true],
+              ["a position that never existed", `${epoch}.${Number(pos) + 1_000_000}`, true],
+            ];
+            for (const [name, cursor, resync] of cases) {
+              const c = await connect("bob", cursor);
+              await sleep(150);
+              assert.equal(c.frames.some((f) => f.type === "resync_required"), resync, name);
+              await c.close();
+            }
+            await tg.sql.query("update event_stream set pruned_through = $1", [Number(pos) + 1]);
+            try {
+              const c = await connect("bob", hello.cursor);
+              await eventually(() =>
+                assert.ok(c.frames.some((f) => f.type === "resync_required"), "retention passed")
+              );
+              await c.close();
+            } finally {
+              await tg.sql.query("update event_stream set pruned_through = 0");
+            }
+          },
+        );
+
+        await t.step("a second auth frame renews the credentials on the open socket", async () => {
+          const bob = await connect("bob");
+          const fresh = (await passwordGrant(fetch, tg.tokenUrl, "bob")).body
+            .access_token as string;
+          bob.send({ type: "auth", token: fresh });
+          await eventually(() => assert.ok(bob.frames.some((f) => f.type === "auth_renewed")));
+          bob.send({ type: "auth", token: tokens.alice });
+          await bob.closed();
+          assert.equal(bob.closeCode, 4401, "someone else's token on my socket");
+        });
+
+        await t.step("typing reaches the channel's other members, not outsiders", async () => {
+          const [alice, bob, carol] = [
+            await connect("alice"),
+            await connect("bob", undefined, 1),
+            await connect("carol"),
+          ];
+          bob.send({ type: "typing", channel_id: p });
+          await eventually(() =>
+            assert.ok(alice.frames.some((f) => f.event === "typing" && f.data!.user_id === ids.bob))
+          );
+          await sleep(200);
+          assert.ok(!carol.frames.some((f) => f.event === "typing"));
+          assert.ok(!bob.frames.some((f) => f.event === "typing"), "not echoed to the typist");
+          const presence = await call(
+            "alice",
+            "GET",
+            `/api/v1/presence?user_ids=${ids.bob},${ids.frank}`,
+          );
+          assert.equal(presence.status, 200);
+          assert.equal(presence.body[ids.bob!].status, "online");
+          assert.equal(presence.body[ids.frank!].status, "offline");
+          await Promise.all([alice.close(), bob.close(), carol.close()]);
+          await eventually(async () => {
+            const after = await call("alice", "GET", `/api/v1/presence?user_ids=${ids.bob}`);
+            assert.equal(
+              after.body[ids.bob!].status,
+              "offline",
+              "offline once the last socket closed",
+            );
+          });
+        });
+
+        await t.step(
+          "more frames than the per-user budget close the socket with 4429",
+          async () => {
+            const frank = await connect("frank");
+            for (let i = 0; i < 40; i++) frank.send({ type: "ping" });
+            await frank.closed();
+            assert.equal(frank.closeCode, 4429);
+          },
+        );
+
+        await t.step(
+          "many writers while a client keeps reconnecting: it sees exactly what the database holds, once and in order",
+          async () => {
+            const writers = ["alice", "bob"];
+            await call("alice", "POST", `/api/v1/channels/${p}/members`, { user_id: ids.frank });
+            let done = false;
+            const sent: string[] = [];
+            // Start from a cursor taken before the first message of the burst.
+            const first = await connect("frank");
+            let cursor: string | undefined = (first.frames.find((f) => f.type === "hello") as {
+              cursor: string;
+            }).cursor;
+            await first.close();
+            const writing = Promise.all(writers.map(async (w) => {
+              for (let i = 0; i < 80; i++) sent.push((await send(w, p, `${w} burst ${i}`)).id);
+            })).finally(() => (done = true));
+            const seen: Frame[] = [];
+            let i = 0;
+            while (!done) {
+              const c = await connect("frank", cursor, i++);
+              await sleep(15 + Math.random() * 60);
+              await c.close();
+              seen.push(...c.events());
+              cursor = c.lastCursor() ?? cursor;
+            }
+            await writing;
+            const last = await connect("frank", cursor, i);
+            await eventually(() => {
+              const got = new Set(
+                [...seen, ...last.events()].filter((f) => f.event === "message.created").map((f) =>
+                  f.data!.id
+                ),
+              );
+              assert.deepEqual(sent.filter((id) => !got.has(id)), [], "every message arrives");
+            }, { timeoutMs: 15_000 });
+            const all = [...seen, ...last.events()];
+            const positions = all.map(position);
+            assert.deepEqual(
+              positions,
+              [...positions].sort((a, b) => a - b),
+              "in order across reconnects",
+            );
+            assert.equal(new Set(positions).size, positions.length, "exactly once");
+            const [db] = await tg.sql.query<{ n: number }>(
+              "select count(*)::int as n from messages where channel_id = $1 and content like '% burst %'",
+              [p],
+            );
+            assert.equal(
+              all.filter((f) =>
+                f.event === "message.created" && String(f.data!.content).includes(" burst ")
+              ).length,
+              db!.n,
+            );
+            assert.ok(i > 3, `the client reconnected ${i} times`);
+            await last.close();
+          },
+        );
+
+        if (tg.stopInstance && tg.sockets.length > 1) {
+          await t.step(
+            "an instance stopping closes its sockets with 1012; clients resume on another without loss",
+            async () => {
+              const bob = await connect("bob", undefined, 0);
+              await send("alice", p, "before the restart");
+              await eventually(() => assert.ok(bob.events().length >= 1));
+              const stopping = tg.stopInstance!(0);
+              await bob.closed();
+              assert.equal(bob.closeCode, 1012);
+              await stopping;
+              const during = await send("alice", p, "while moving");
+              const moved = await connect("bob", bob.lastCursor(), 1);
+              await eventually(() =>
+                assert.ok(moved.events().some((f) => f.data!.id === during.id))
+              );
+              assert.equal(
+                moved.events().filter((f) => f.data!.content === "before the restart").length,
+                0,
+                "nothing twice",
+              );
+              await moved.close();
+            },
+          );
+        }
+      } finally {
+        for (const c of clients) await c.close().catch(() => {});
+        await tg.close();
+      }
+    },
+  });
+}
