@@ -6,7 +6,7 @@ import { wsRoutes } from "./routes/ws_routes.ts";
 /** One instance per process, shared by the routes and the background lifecycle. */
 const instances = new WeakMap<object, RealtimeInstance>();
 function instanceFor(
-  infra: Infra<"sql" | "kv" | "pubsub">,
+  infra: Infra<"sql" | "kv" | "pubsub" | "bus">,
   logger: Parameters<typeof createRealtimeInstance>[0]["logger"],
 ): RealtimeInstance {
   let i = instances.get(infra);
@@ -17,7 +17,7 @@ function instanceFor(
 /** The realtime service: WebSocket gateway with resumable per-user event streams. */
 export const realtimeService = defineService({
   name: "realtime",
-  needs: ["sql", "kv", "pubsub"],
+  needs: ["sql", "kv", "pubsub", "bus"],
   // The socket authenticates in its first frame; the cookie is honoured on the upgrade.
   paths: [{ prefix: "/ws", access: "session" }],
   routes: ({ infra, verifier, principals, logger }) =>

@@ -5,11 +5,12 @@ import { usersRoutes } from "./routes/users_routes.ts";
 /** The users service: profiles, status, directory. */
 export const usersService = defineService({
   name: "users",
-  needs: ["sql", "kv"],
+  needs: ["sql", "kv", "bus"],
   paths: [
     { prefix: "/api/v1/me", access: "caller" },
     { prefix: "/api/v1/users", access: "caller" },
   ],
-  routes: ({ infra, auth }) =>
-    usersRoutes({ sql: infra.sql, cache: createProfileCache(infra.kv) }, auth),
+  publishesEvents: true,
+  routes: ({ infra, auth, eventsCommitted }) =>
+    usersRoutes({ sql: infra.sql, cache: createProfileCache(infra.kv), eventsCommitted }, auth),
 });

@@ -52,6 +52,20 @@ export const ReactionAdded = z.object({
   ...inConversation,
 });
 
+/** A profile or status changed: to the user's own devices (and any consumer of the topic). */
+export const UserUpdated = z.object({
+  user_id: uuid,
+  username: z.string(),
+  display_name: z.string(),
+  avatar_url: z.string().nullable(),
+  status: z.object({
+    status_text: z.string(),
+    status_emoji: z.string(),
+    status_expiry: datetime.nullable(),
+  }).nullable(),
+  timestamp: datetime,
+});
+
 export const PresenceUpdated = z.object({
   user_id: uuid,
   status: z.enum(["online", "away", "offline"]),
@@ -175,6 +189,7 @@ export const EventSchemas = {
   "channel.member_left": ChannelMemberLeft,
   "dm.created": DmCreated,
   "read.updated": ReadUpdated,
+  "user.updated": UserUpdated,
   "presence.updated": PresenceUpdated,
   "file.uploaded": FileUploaded,
   "moderation.action": ModerationAction,

@@ -1,5 +1,5 @@
 import type { Logger } from "@colink/http";
-import type { KeyValue, PubSub, Sql } from "@colink/platform";
+import type { EventBus, KeyValue, PubSub, Sql } from "@colink/platform";
 import { WS_CLOSE } from "@colink/contracts";
 import type { ConnectionSubscriber, Streaming } from "./connection.ts";
 import { createStreamTail, sqlEventLog } from "./event_log.ts";
@@ -18,6 +18,7 @@ export function createRealtimeInstance(o: {
   sql: Sql;
   kv: KeyValue;
   pubsub: PubSub;
+  bus?: EventBus;
   logger: Logger;
 }): RealtimeInstance {
   const hub = new Hub();
@@ -28,7 +29,13 @@ export function createRealtimeInstance(o: {
     logger: o.logger,
     onRows: (rows) => hub.dispatch(rows),
   });
-  const presence = createPresence({ kv: o.kv, pubsub: o.pubsub, hub, logger: o.logger });
+  const presence = createPresence({
+    kv: o.kv,
+    pubsub: o.pubsub,
+    bus: o.bus,
+    hub,
+    logger: o.logger,
+  });
   let started: Promise<void> | undefined;
   const streaming: Streaming = {
     hub,

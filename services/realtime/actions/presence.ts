@@ -1,6 +1,13 @@
 import type { Principal } from "@colink/auth";
 import type { Logger } from "@colink/http";
-import { type KeyValue, type PubSub } from "@colink/platform";
+import { makeEvent } from "@colink/contracts";
+import {
+  EVENT_ID_HEADER,
+  EVENT_TYPE_HEADER,
+  type EventBus,
+  type KeyValue,
+  type PubSub,
+} from "@colink/platform";
 import { lastSeenKey, presenceKey } from "@colink/conversations";
 import type { ConnectionSubscriber } from "./connection.ts";
 import type { Hub } from "./hub.ts";
@@ -30,7 +37,7 @@ export interface Presence {
 }
 
 export function createPresence(
-  o: { kv: KeyValue; pubsub: PubSub; hub: Hub; logger: Logger },
+  o: { kv: KeyValue; pubsub: PubSub; hub: Hub; logger: Logger; bus?: EventBus },
 ): Presence {
   const local = new Map<string, Set<ConnectionSubscriber>>();
   const typingThrottle = new Map<string, number>();
@@ -54,6 +61,19 @@ export function createPresence(
     }
     if ((before ?? "offline") !== status) {
       await o.pubsub.publish(PRESENCE_CHANNEL, JSON.stringify({ user_id: userId, status }));
+      // The seed's topic, for consumers beyond the sockets (analytics); ephemeral, so straight
+      // to the bus rather than through the outbox.
+      const ev = makeEvent("presence.updated", userId, {
+        user_id: userId,
+        status,
+        timestamp: new Date().toISOString(),
+      });
+      await o.bus?.publish([{
+        topic: ev.type,
+        key: userId,
+        value: JSON.stringify(ev),
+        headers: { [EVENT_ID_HEADER]: ev.id, [EVENT_TYPE_HEADER]: ev.type },
+      }]);
     }
   }
 

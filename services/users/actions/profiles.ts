@@ -1,6 +1,13 @@
-import type { SetStatus, UpdateProfile, UserProfile } from "@colink/contracts";
+import { makeEvent, type SetStatus, type UpdateProfile, type UserProfile } from "@colink/contracts";
 import { notFound } from "@colink/http";
-import { type JsonCache, jsonCache, type KeyValue, type Sql } from "@colink/platform";
+import {
+  appendToOutbox,
+  type JsonCache,
+  jsonCache,
+  type KeyValue,
+  type Sql,
+  type SqlExecutor,
+} from "@colink/platform";
 import type { z } from "@hono/zod-openapi";
 
 /** Profiles are read on every message render; the seed caches them for 5 minutes. */
@@ -44,6 +51,8 @@ function toProfile(r: ProfileRow, now = new Date()): UserProfile {
 export interface ProfileDeps {
   sql: Sql;
   cache: JsonCache<UserProfile>;
+  /** Wakes the outbox relay after a `user.updated` was committed. */
+  eventsCommitted?: () => void;
 }
 
 /** The profile cache layer (Redis, or memory in embedded mode). */
@@ -70,15 +79,19 @@ export async function updateProfile(
   userId: string,
   patch: z.infer<typeof UpdateProfile>,
 ): Promise<UserProfile> {
-  await d.sql.query(
-    `update users set display_name = coalesce($2, display_name),
-                      avatar_url = case when $3::boolean then $4 else avatar_url end,
-                      updated_at = now()
-      where id = $1`,
-    [userId, patch.display_name ?? null, patch.avatar_url !== undefined, patch.avatar_url ?? null],
-  );
-  await d.cache.forget(userId);
-  return await getProfile(d, userId);
+  return await changeAndAnnounce(d, userId, (tx) =>
+    tx.query(
+      `update users set display_name = coalesce($2, display_name),
+                        avatar_url = case when $3::boolean then $4 else avatar_url end,
+                        updated_at = now()
+        where id = $1`,
+      [
+        userId,
+        patch.display_name ?? null,
+        patch.avatar_url !== undefined,
+        patch.avatar_url ?? null,
+      ],
+    ));
 }
 
 export async function setStatus(
@@ -86,13 +99,47 @@ export async function setStatus(
   userId: string,
   s: z.infer<typeof SetStatus>,
 ): Promise<UserProfile> {
-  await d.sql.query(
-    `insert into user_status (user_id, status_text, status_emoji, status_expiry, updated_at)
-     values ($1, $2, $3, $4, now())
-     on conflict (user_id) do update set status_text = excluded.status_text,
-       status_emoji = excluded.status_emoji, status_expiry = excluded.status_expiry, updated_at = now()`,
-    [userId, s.status_text, s.status_emoji, s.status_expiry],
-  );
+  return await changeAndAnnounce(d, userId, (tx) =>
+    tx.query(
+      `insert into user_status (user_id, status_text, status_emoji, status_expiry, updated_at)
+       values ($1, $2, $3, $4, now())
+       on conflict (user_id) do update set status_text = excluded.status_text,
+         status_emoji = excluded.status_emoji, status_expiry = excluded.status_expiry, updated_at = now()`,
+      [userId, s.status_text, s.status_emoji, s.status_expiry],
+    ));
+}
+
+/**
+ * A profile change and its `user.updated` event in one transaction (the user's other devices
+ * learn it over the socket), then the cached profile is forgotten.
+ */
+async function changeAndAnnounce(
+  d: ProfileDeps,
+  userId: string,
+  change: (tx: SqlExecutor) => Promise<unknown>,
+): Promise<UserProfile> {
+  await d.sql.transaction(async (tx) => {
+    await change(tx);
+    const [row] = await tx.query<ProfileRow>(`${SELECT} where u.id = $1`, [userId]);
+    const p = toProfile(row!);
+    await appendToOutbox(tx, [
+      makeEvent(
+        "user.updated",
+        userId,
+        {
+          user_id: userId,
+          username: p.username,
+          display_name: p.display_name,
+          avatar_url: p.avatar_url,
+          status: p.status,
+          timestamp: new Date().toISOString(),
+        },
+        new Date(),
+        userId,
+      ),
+    ]);
+  });
+  d.eventsCommitted?.();
   await d.cache.forget(userId);
   return await getProfile(d, userId);
 }
