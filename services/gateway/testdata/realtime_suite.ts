@@ -289,6 +289,32 @@ export function realtimeSuite(mode: string, makeTarget: () => Promise<RealtimeTa
           },
         );
 
+        await t.step(
+          "a user in 2,000 channels resumes with a cursor of constant size",
+          async () => {
+            await tg.sql.query(
+              `with made as (
+               insert into channels (workspace_id, name, is_private)
+               select $1, 'many-' || g, true from generate_series(1, 2000) g returning id)
+             insert into channel_members (channel_id, user_id)
+             select id, $2 from made union all select id, $3 from made`,
+              [wid, ids.carol, ids.alice],
+            );
+            const carol = await connect("carol");
+            const hello = carol.frames.find((f) => f.type === "hello") as { cursor: string };
+            assert.ok(hello.cursor.length < 64, `cursor ${hello.cursor}`);
+            await carol.close();
+            const [last] = await tg.sql.query<{ id: string }>(
+              "select id from channels where workspace_id = $1 and name = 'many-2000'",
+              [wid],
+            );
+            const m = await send("alice", last!.id, "in the 2000th channel");
+            const back = await connect("carol", hello.cursor, 1);
+            await eventually(() => assert.ok(back.events().some((f) => f.data!.id === m.id)));
+            await back.close();
+          },
+        );
+
         await t.step("a second auth frame renews the credentials on the open socket", async () => {
           const bob = await connect("bob");
           const fresh = (await passwordGrant(fetch, tg.tokenUrl, "bob")).body
