@@ -1,6 +1,7 @@
 import { distributedTestEnv, startProcess } from "@colink/testing";
 import { channelsService } from "@colink/svc-channels";
 import { messagingService } from "@colink/svc-messaging";
+import { presenceService } from "@colink/svc-presence";
 import { usersService } from "@colink/svc-users";
 import { gatewayService } from "./app.ts";
 import { authorizationMatrix } from "./testdata/authorization_matrix.ts";
@@ -10,7 +11,13 @@ import { conversationsSuite } from "./testdata/conversations_suite.ts";
 /** The services conversations need, on the production adapters (a database of its own). */
 async function distributed(): Promise<ChatTarget> {
   const { env, tokenUrl, drop } = await distributedTestEnv("conversations", GENEROUS_LIMITS);
-  const services = [gatewayService, usersService, channelsService, messagingService];
+  const services = [
+    gatewayService,
+    usersService,
+    channelsService,
+    messagingService,
+    presenceService,
+  ];
   const proc = await startProcess(services, env, services);
   return {
     base: proc.base,

@@ -297,7 +297,7 @@ export function realtimeSuite(mode: string, makeTarget: () => Promise<RealtimeTa
                insert into channels (workspace_id, name, is_private)
                select $1, 'many-' || g, true from generate_series(1, 2000) g returning id)
              insert into channel_members (channel_id, user_id)
-             select id, $2 from made union all select id, $3 from made`,
+             select id, $2::uuid from made union all select id, $3::uuid from made`,
               [wid, ids.carol, ids.alice],
             );
             const carol = await connect("carol");
