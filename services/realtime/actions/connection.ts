@@ -71,6 +71,8 @@ const DEFAULT_LIMITS: Limits = {
 export interface ConnectionSubscriber extends Subscriber {
   readonly id: string;
   status: "online" | "away";
+  /** When the client last did something (typing, presence, auth); pings do not count. */
+  activeAt: number;
   /** Sends an ephemeral frame unless the socket is backed up (then it is dropped). */
   ephemeral(frame: ServerFrame): void;
   /** Closes the socket (shutdown: 1012, the client resumes elsewhere). */
@@ -282,6 +284,7 @@ export function createConnection(
       conversations,
       live: true,
       status: "online",
+      activeAt: Date.now(),
       deliveredThrough: 0,
       push(row) {
         if (closed || row.position <= s.deliveredThrough) return;
@@ -342,6 +345,7 @@ export function createConnection(
         }
         return await authenticate(frame.token, frame.resume);
       }
+      if (sub && frame.type !== "ping") sub.activeAt = Date.now();
       switch (frame.type) {
         case "ping":
           return send({ type: "pong" });

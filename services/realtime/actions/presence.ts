@@ -16,6 +16,8 @@ import type { Hub } from "./hub.ts";
 export const PRESENCE_TTL_MS = 60_000;
 /** Typing shows this long after the last keystroke frame (the seed's 5 seconds). */
 export const TYPING_TTL_MS = 5_000;
+/** A connection with no activity for this long counts as away. */
+export const AWAY_AFTER_MS = 10 * 60_000;
 const TYPING_CHANNEL = "realtime:typing";
 const PRESENCE_CHANNEL = "realtime:presence";
 
@@ -78,6 +80,15 @@ export function createPresence(
   }
 
   const heartbeat = setInterval(() => {
+    const idleSince = Date.now() - AWAY_AFTER_MS;
+    for (const [userId, subs] of local) {
+      // Nobody touched any of this user's clients for a while: away, like Slack's 10 minutes.
+      const idle = [...subs].filter((s) => s.status === "online" && s.activeAt < idleSince);
+      if (idle.length) {
+        idle.forEach((s) => (s.status = "away"));
+        store(userId).catch(tolerate("storing"));
+      }
+    }
     for (const userId of local.keys()) {
       const status = statusOf(userId);
       if (status !== "offline") {
