@@ -37,7 +37,8 @@ ARG SERVICE
 # Migrations are read at run time with Deno.readDir(new URL("./migrations/", import.meta.url))
 # (shared/db/mod.ts): --include puts the directory into the binary's embedded file system at the
 # same path relative to the module, where Deno.readDir/readTextFile find it. The gateway also
-# embeds the web client it serves (web/public). Compiling type-checks the service's graph.
+# builds and embeds the web client it serves (web/dist: content-hashed, with .gz and .br).
+# Compiling type-checks the service's graph.
 # --exclude bintrees' test/: deno 2.9.6 compile embeds the whole npm snapshot, and analysing
 # bintrees' test/perf/100k (100k lines of signed integers, reached via prom-client -> tdigest)
 # overflows its stack ("thread 'tokio-runtime-worker' has overflowed its stack"). Test data only.
@@ -48,7 +49,7 @@ RUN set -eu; \
               "presence files search admin bi_exporter (got '${SERVICE:-}')" >&2; exit 2 ;; \
     esac; \
     set -- --include shared/db/migrations; \
-    if [ "$SERVICE" = gateway ]; then set -- "$@" --include web/public; fi; \
+    if [ "$SERVICE" = gateway ]; then deno task web:build >&2 && set -- "$@" --include web/dist; fi; \
     for d in "${DENO_DIR:-/deno-dir}"/npm/*/bintrees/*/test; do \
       if [ -d "$d" ]; then set -- "$@" --exclude "$d"; fi; \
     done; \

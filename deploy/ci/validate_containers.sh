@@ -251,7 +251,7 @@ PY
     # The embedded file tree must hold what the binary reads at run time.
     if ! grep -q 'migrations/' <<<"$out"; then log "$svc: shared/db/migrations not embedded"; rc=1; fi
     if [[ "$svc" == gateway ]] && ! grep -qE '(^|[^a-z_])web/' <<<"$out"; then
-      log "$svc: web/public not embedded"; rc=1
+      log "$svc: web/dist not embedded"; rc=1
     fi
     [[ -s "$work/out/colink" ]] || { log "$svc: no binary written"; rc=1; }
     log "deno compile $svc: compiled ($(grep -oE '^Files: .*' <<<"$out" || true))"

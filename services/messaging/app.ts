@@ -17,6 +17,9 @@ export const messagingService = defineService({
   background: ({ infra, logger }) => pruneIdempotencyKeys(infra.sql, logger),
   routes: ({ infra, auth, eventsCommitted }) => {
     const d = createChatDeps({ sql: infra.sql, kv: infra.kv, eventsCommitted });
-    return messagesRoutes(d, createSendQueue(d), auth);
+    // PGlite runs one transaction at a time: concurrent batches would only queue behind each
+    // other one message at a time, where one in flight lets the next batch gather everything.
+    const concurrency = infra.sql.kind === "pglite" ? 1 : 4;
+    return messagesRoutes(d, createSendQueue(d, { concurrency }), auth);
   },
 });

@@ -1,4 +1,4 @@
-import { serveStatic } from "hono/deno";
+import type { MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { ConfigError, parseConfig, port } from "@colink/config";
 import { colinkMigrations } from "@colink/db";
@@ -282,8 +282,11 @@ export async function assemble(
 export interface ProcessPlan {
   name: string;
   services: readonly ServiceDefinition[];
-  /** Directory of the web client, served after every API route (embedded mode). */
-  webRoot?: string;
+  /**
+   * The web client's handler (services/gateway/main.ts builds it from web/serve.ts), mounted after
+   * every API route; it is handed the test for paths a service owns, which it must leave alone.
+   */
+  web?: (isApi: (path: string) => boolean) => MiddlewareHandler;
   /** Runs after migrations, before routes are mounted (e.g. seeding dev data). */
   beforeRoutes?: (infra: Infra<Need>) => Promise<void>;
   /** Every service of the deployment, for route ownership (default: `services`). */
@@ -324,21 +327,9 @@ export async function serve(
   } catch (e) {
     exitOnConfigError(p.name, e);
   }
-  if (p.webRoot) {
-    const root = p.webRoot;
+  if (p.web) {
     // Client-side routes fall back to index.html; paths a service owns keep their JSON 404s.
-    const isApi = (path: string) => proc.routes.match(path) !== undefined;
-    proc.app.use(
-      "/*",
-      async (c, next) => (isApi(c.req.path) ? await next() : await serveStatic({ root })(c, next)),
-    );
-    proc.app.get(
-      "/*",
-      async (c, next) =>
-        isApi(c.req.path) || /\.[a-z0-9]+$/i.test(c.req.path)
-          ? await next()
-          : await serveStatic({ root, path: "index.html" })(c, next),
-    );
+    proc.app.use("/*", p.web((path) => proc.routes.match(path) !== undefined));
   }
   const server = Deno.serve(
     {

@@ -12,7 +12,6 @@ import {
   conversationEvent,
   type ConversationMeta,
   type ConversationRef,
-  lockPositions,
   type NewMessage,
   presentNewMessages,
   requireWritable,
@@ -191,19 +190,23 @@ export async function doSendMessages(
   });
   const rows: NewMessage[] = [];
   const rowItem: number[] = [];
+  /** Positions and read markers, stored once the rows are written (still under the locks). */
+  const finishes: (() => Promise<void>)[] = [];
   for (const convId of [...byConv.keys()].sort()) {
     const idx = byConv.get(convId)!;
     const conv = items[idx[0]!]!.conv;
     const ref = { kind: conv.kind, id: conv.id };
-    const pos = await lockPositions(u.db, ref);
-    if (pos.archived) {
-      for (const i of idx) await fail(i, forbidden("channel_archived", "This channel is archived"));
+    const authors = [...new Set(idx.map((i) => items[i]!.author))];
+    const locked = await u.s.sequences.lockForSend(ref, authors);
+    if (!locked || locked.archived) {
+      const why = locked
+        ? forbidden("channel_archived", "This channel is archived")
+        : notFound("channel_not_found", "No such channel");
+      for (const i of idx) await fail(i, why);
       continue;
     }
-    const authors = [...new Set(idx.map((i) => items[i]!.author))];
-    const members = conv.kind === "channel"
-      ? new Set(await u.s.channels.membersAmong(conv.id, authors))
-      : new Set(conv.participant_ids);
+    const members = new Set(locked.members);
+    let last = locked.last;
     const lastSeqOf = new Map<string, number>();
     for (const i of idx) {
       const m = items[i]!;
@@ -211,7 +214,7 @@ export async function doSendMessages(
         await fail(i, forbidden("not_a_member", "Join the channel to post in it"));
         continue;
       }
-      const seq = pos.next();
+      const seq = ++last;
       lastSeqOf.set(m.author, seq);
       rows.push({
         id: crypto.randomUUID(),
@@ -226,11 +229,18 @@ export async function doSendMessages(
       });
       rowItem.push(i);
     }
-    await pos.save();
-    // Posting reads everything before it: the author's own message never shows as unread.
-    for (const [author, seq] of lastSeqOf) await u.s.reads.advance(ref, author, seq);
+    if (last > locked.last) {
+      finishes.push(() =>
+        u.s.sequences.finishSend(
+          ref,
+          last,
+          [...lastSeqOf].map(([userId, seq]) => ({ userId, seq })),
+        )
+      );
+    }
   }
   const written = presentNewMessages(await u.s.messages.insertMany(rows));
+  for (const finish of finishes) await finish();
   const replies = new Map<string, number>();
   for (const r of rows) {
     if (r.parent_id) replies.set(r.parent_id, (replies.get(r.parent_id) ?? 0) + 1);

@@ -47,6 +47,25 @@ function page(rows: MessageRecord[], limit: number, ascending: boolean, newestFi
   return { rows: kept, has_more };
 }
 
+/**
+ * The keyset bounds as SQL, only those given: a prepared statement with "$n is null or seq < $n"
+ * gets a generic plan that cannot use the (conversation, seq) index, and a deep page would scan
+ * the whole conversation.
+ */
+function bounds(w: SeqWindow, first: number): { sql: string; params: number[] } {
+  const parts: string[] = [];
+  const params: number[] = [];
+  if (w.beforeSeq !== undefined) {
+    params.push(w.beforeSeq);
+    parts.push(`and seq < $${first + params.length - 1}`);
+  }
+  if (w.afterSeq !== undefined) {
+    params.push(w.afterSeq);
+    parts.push(`and seq > $${first + params.length - 1}`);
+  }
+  return { sql: parts.join(" "), params };
+}
+
 export function sqlMessageStore(db: SqlExecutor): MessageStore {
   const one = async (sql: string, params: unknown[]) => {
     const [row] = await db.query<MessageRecord>(sql, params);
@@ -82,23 +101,22 @@ export function sqlMessageStore(db: SqlExecutor): MessageStore {
     async history(conv, w) {
       const col = conversationColumn(conv.kind);
       const ascending = w.afterSeq !== undefined && w.beforeSeq === undefined;
+      const b = bounds(w, 3);
       const rows = await db.query<MessageRecord>(
         `select ${MSG} from messages
-          where ${col} = $1 and parent_id is null
-            and ($2::bigint is null or seq < $2) and ($3::bigint is null or seq > $3)
-          order by seq ${ascending ? "asc" : "desc"} limit $4`,
-        [conv.id, w.beforeSeq ?? null, w.afterSeq ?? null, w.limit + 1],
+          where ${col} = $1 and parent_id is null ${b.sql}
+          order by seq ${ascending ? "asc" : "desc"} limit $2`,
+        [conv.id, w.limit + 1, ...b.params],
       );
       return page(rows, w.limit, ascending, true);
     },
     async replies(parentId, w) {
       const descending = w.beforeSeq !== undefined && w.afterSeq === undefined;
+      const b = bounds(w, 3);
       const rows = await db.query<MessageRecord>(
-        `select ${MSG} from messages
-          where parent_id = $1
-            and ($2::bigint is null or seq < $2) and ($3::bigint is null or seq > $3)
-          order by seq ${descending ? "desc" : "asc"} limit $4`,
-        [parentId, w.beforeSeq ?? null, w.afterSeq ?? null, w.limit + 1],
+        `select ${MSG} from messages where parent_id = $1 ${b.sql}
+          order by seq ${descending ? "desc" : "asc"} limit $2`,
+        [parentId, w.limit + 1, ...b.params],
       );
       return page(rows, w.limit, !descending, false);
     },

@@ -16,6 +16,8 @@ export interface OutboxRelayOptions {
    * gateways' doorbell (they read the rows themselves; a missed call only delays them).
    */
   onAdvance?: (head: number) => void;
+  /** How long a kick waits for more commits to join it (default 2 ms). */
+  kickDelayMs?: number;
 }
 
 export interface OutboxRelay {
@@ -141,6 +143,8 @@ export function createOutboxRelay(o: OutboxRelayOptions): OutboxRelay {
     return gone;
   }
   let lastPrune = 0;
+  let kickTimer: ReturnType<typeof setTimeout> | undefined;
+  const kickDelayMs = o.kickDelayMs ?? 2;
   let failures = 0;
   let publishFailures = 0;
   let publishAfter = 0;
@@ -149,7 +153,15 @@ export function createOutboxRelay(o: OutboxRelayOptions): OutboxRelay {
     runOnce,
     sequence,
     prune,
-    kick: () => wake?.(),
+    // Coalesced: a burst of commits wakes the relay once, not once per commit (each run is two
+    // transactions that would otherwise compete with the writers).
+    kick() {
+      if (kickTimer !== undefined) return;
+      kickTimer = setTimeout(() => {
+        kickTimer = undefined;
+        wake?.();
+      }, kickDelayMs);
+    },
     start() {
       if (running) return;
       running = true;
@@ -196,6 +208,7 @@ export function createOutboxRelay(o: OutboxRelayOptions): OutboxRelay {
     },
     async stop() {
       running = false;
+      if (kickTimer !== undefined) clearTimeout(kickTimer);
       wake?.();
       await loop;
     },

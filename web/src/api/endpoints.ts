@@ -1,0 +1,98 @@
+import type {
+  Channel,
+  Dm,
+  Message,
+  Reaction,
+  ReadState,
+  UserProfile,
+  Workspace,
+} from "@colink/contracts";
+import { api } from "./client.ts";
+
+export type { Channel, Dm, Message, Reaction, ReadState, UserProfile, Workspace };
+
+/** GET /auth/session: who is signed in, and the CSRF token for unsafe requests. */
+export interface SessionInfo {
+  user: {
+    id: string;
+    username: string;
+    display_name: string | null;
+    email: string | null;
+    roles: string[];
+  };
+  csrf_token: string;
+}
+
+export interface Member {
+  user_id: string;
+  role: string;
+  joined_at: string;
+}
+
+export interface MessagePage {
+  messages: Message[];
+  has_more: boolean;
+}
+
+export interface ReplyPage extends MessagePage {
+  parent: Message;
+}
+
+/** A conversation the client shows: a channel or a DM, named by kind and id. */
+export interface ConvRef {
+  kind: "channel" | "dm";
+  id: string;
+}
+
+const enc = encodeURIComponent;
+const base = (c: ConvRef) => `/api/v1/${c.kind === "channel" ? "channels" : "dms"}/${c.id}`;
+
+export const endpoints = {
+  session: () => api.get<SessionInfo>("/auth/session"),
+  logout: () => api.post<void>("/auth/logout"),
+
+  me: () => api.get<UserProfile>("/api/v1/me"),
+  setStatus: (s: { status_text: string; status_emoji: string; status_expiry: string | null }) =>
+    api.put<UserProfile>("/api/v1/me/status", s),
+  users: (q = "", limit = 20) =>
+    api.get<{ users: UserProfile[] }>(`/api/v1/users?q=${enc(q)}&limit=${limit}`),
+  user: (id: string) => api.get<UserProfile>(`/api/v1/users/${id}`),
+
+  workspaces: () => api.get<{ workspaces: Workspace[] }>("/api/v1/workspaces"),
+  channels: (wid: string) => api.get<{ channels: Channel[] }>(`/api/v1/workspaces/${wid}/channels`),
+  createChannel: (wid: string, body: { name: string; description: string; is_private: boolean }) =>
+    api.post<Channel>(`/api/v1/workspaces/${wid}/channels`, body),
+  channel: (cid: string) => api.get<Channel>(`/api/v1/channels/${cid}`),
+  joinChannel: (cid: string) => api.post<unknown>(`/api/v1/channels/${cid}/join`),
+  members: (cid: string) => api.get<{ members: Member[] }>(`/api/v1/channels/${cid}/members`),
+  addMember: (cid: string, userId: string) =>
+    api.post<Member>(`/api/v1/channels/${cid}/members`, { user_id: userId }),
+
+  dms: (wid: string) => api.get<{ dms: Dm[] }>(`/api/v1/workspaces/${wid}/dms`),
+  openDm: (wid: string, userIds: string[]) =>
+    api.post<Dm>(`/api/v1/workspaces/${wid}/dms`, { user_ids: userIds }),
+
+  history: (c: ConvRef, o: { before?: string; limit?: number } = {}) =>
+    api.get<MessagePage>(
+      `${base(c)}/messages?limit=${o.limit ?? 50}${o.before ? `&before=${o.before}` : ""}`,
+    ),
+  send: (c: ConvRef, content: string, clientMsgId: string) =>
+    api.post<Message>(`${base(c)}/messages`, { content, client_msg_id: clientMsgId }),
+  reply: (parentId: string, content: string, clientMsgId: string) =>
+    api.post<Message>(`/api/v1/messages/${parentId}/replies`, {
+      content,
+      client_msg_id: clientMsgId,
+    }),
+  replies: (parentId: string, limit = 200) =>
+    api.get<ReplyPage>(`/api/v1/messages/${parentId}/replies?limit=${limit}`),
+  message: (mid: string) => api.get<Message>(`/api/v1/messages/${mid}`),
+  edit: (mid: string, content: string) =>
+    api.patch<Message>(`/api/v1/messages/${mid}`, { content }),
+  remove: (mid: string) => api.del<void>(`/api/v1/messages/${mid}`),
+  react: (mid: string, emoji: string) =>
+    api.put<Message>(`/api/v1/messages/${mid}/reactions/${enc(emoji)}`),
+  unreact: (mid: string, emoji: string) =>
+    api.del<Message>(`/api/v1/messages/${mid}/reactions/${enc(emoji)}`),
+  markRead: (c: ConvRef, messageId: string) =>
+    api.post<ReadState>(`${base(c)}/read`, { message_id: messageId }),
+};

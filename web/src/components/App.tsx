@@ -1,0 +1,146 @@
+import type { JSX } from "preact";
+import { useEffect } from "preact/hooks";
+import { showReconnecting } from "../realtime/status.ts";
+import { closeThread, thread } from "../state/messages.ts";
+import { authError, authState, signInUrl } from "../state/session.ts";
+import { dialog, membersOpen, notice, sidebarOpen } from "../state/ui.ts";
+import { currentChannel, workspace, workspaces } from "../state/workspace.ts";
+import { Conversation } from "./Conversation.tsx";
+import {
+  AddMembersDialog,
+  BrowseChannelsDialog,
+  ConfirmDeleteDialog,
+  CreateChannelDialog,
+  NewDmDialog,
+} from "./dialogs.tsx";
+import { MembersPanel } from "./MembersPanel.tsx";
+import { QuickSwitcher } from "./QuickSwitcher.tsx";
+import { Sidebar } from "./Sidebar.tsx";
+import { ThreadPanel } from "./ThreadPanel.tsx";
+import { StatusDialog } from "./UserMenu.tsx";
+
+function SignIn() {
+  return (
+    <main class="sign-in">
+      <div class="card">
+        <div class="logo" aria-hidden="true">◆</div>
+        <h1>CoLink</h1>
+        <p class="muted">Team chat you can host yourself.</p>
+        <a class="button primary big" href={signInUrl()}>Sign in</a>
+      </div>
+    </main>
+  );
+}
+
+function Dialogs() {
+  const d = dialog.value;
+  if (!d) return null;
+  const close = () => (dialog.value = null);
+  switch (d.kind) {
+    case "create-channel":
+      return <CreateChannelDialog onClose={close} />;
+    case "browse-channels":
+      return <BrowseChannelsDialog onClose={close} />;
+    case "add-members":
+      return <AddMembersDialog onClose={close} />;
+    case "new-dm":
+      return <NewDmDialog onClose={close} />;
+    case "status":
+      return <StatusDialog onClose={close} />;
+    case "switcher":
+      return <QuickSwitcher onClose={close} />;
+    case "confirm-delete":
+      return <ConfirmDeleteDialog message={d.message} onClose={close} />;
+  }
+}
+
+/** Keys that work everywhere: Ctrl/Cmd+K to switch, Escape to close the top panel. */
+function useGlobalKeys() {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
+        e.preventDefault();
+        dialog.value = dialog.value?.kind === "switcher" ? null : { kind: "switcher" };
+        return;
+      }
+      if (e.key !== "Escape" || e.defaultPrevented || dialog.value) return;
+      if (thread.value) closeThread();
+      else if (membersOpen.value) membersOpen.value = false;
+      else if (sidebarOpen.value) sidebarOpen.value = false;
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, []);
+}
+
+function Shell() {
+  useGlobalKeys();
+  const ch = currentChannel.value;
+  const readOnly = !!ch?.archived_at || (ch !== undefined && ch.role === null);
+  if (workspaces.value.length === 0 && !workspace.value) {
+    return (
+      <main class="sign-in">
+        <div class="card">
+          <h1>No workspace yet</h1>
+          <p class="muted">Ask a workspace admin to add you.</p>
+        </div>
+      </main>
+    );
+  }
+  return (
+    <div class="app">
+      {showReconnecting.value && (
+        <div class="banner" role="status">
+          Reconnecting… messages update every few seconds meanwhile.
+        </div>
+      )}
+      <div
+        class={`shell${thread.value || membersOpen.value ? " with-panel" : ""}`}
+      >
+        <Sidebar />
+        {sidebarOpen.value && (
+          <div class="scrim" aria-hidden="true" onClick={() => (sidebarOpen.value = false)} />
+        )}
+        <Conversation />
+        {thread.value ? <ThreadPanel readOnly={readOnly} /> : membersOpen.value && <MembersPanel />}
+      </div>
+      {notice.value && (
+        <div class="toast" role="alert">
+          {notice.value.text}
+          <button
+            type="button"
+            class="icon-button"
+            aria-label="Dismiss"
+            onClick={() => (notice.value = null)}
+          >
+            ✕
+          </button>
+        </div>
+      )}
+      <Dialogs />
+    </div>
+  );
+}
+
+export function App(): JSX.Element {
+  switch (authState.value) {
+    case "loading":
+      return <div class="splash" role="status" aria-label="Loading">◆</div>;
+    case "signed_out":
+      return <SignIn />;
+    case "error":
+      return (
+        <main class="sign-in">
+          <div class="card">
+            <h1>CoLink is unreachable</h1>
+            <p class="muted">{authError.value}</p>
+            <button type="button" class="button primary" onClick={() => location.reload()}>
+              Try again
+            </button>
+          </div>
+        </main>
+      );
+    case "signed_in":
+      return <Shell />;
+  }
+}

@@ -1,0 +1,58 @@
+import type { JSX } from "preact";
+import { useEffect, useRef } from "preact/hooks";
+import { closeThread, thread } from "../state/messages.ts";
+import { conversationName } from "../state/workspace.ts";
+import { Composer } from "./Composer.tsx";
+import { dayKey } from "./format.ts";
+import { MessageItem } from "./MessageItem.tsx";
+import { MessageRows } from "./MessageList.tsx";
+
+/** The thread beside the conversation: the parent, its replies oldest first, and a reply box. */
+export function ThreadPanel({ readOnly }: { readOnly: boolean }): JSX.Element | null {
+  const t = thread.value;
+  const listRef = useRef<HTMLDivElement>(null);
+  const count = t?.replies.length ?? 0;
+  useEffect(() => {
+    const el = listRef.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [count, t?.parentId]);
+  if (!t) return null;
+  return (
+    <aside class="side-panel thread" aria-label="Thread">
+      <header class="panel-head">
+        <div>
+          <h2>Thread</h2>
+          <span class="muted">{conversationName(t.conv)}</span>
+        </div>
+        <button type="button" class="icon-button" aria-label="Close thread" onClick={closeThread}>
+          ✕
+        </button>
+      </header>
+      <div ref={listRef} class="thread-body" role="log" aria-label="Thread replies">
+        {t.parent && <MessageItem m={t.parent} grouped={false} inThread />}
+        <div class="reply-count" role="separator">
+          <span>
+            {t.replies.length === 1 ? "1 reply" : `${t.replies.length} replies`}
+          </span>
+        </div>
+        {t.loading && <p class="loading">Loading replies…</p>}
+        {t.error && <p class="error" role="alert">{t.error}</p>}
+        <MessageRows
+          messages={t.replies}
+          inThread
+          afterDay={t.parent ? dayKey(t.parent.created_at) : undefined}
+        />
+      </div>
+      {!readOnly && !t.parent?.deleted_at && (
+        <Composer
+          conv={t.conv}
+          parentId={t.parentId}
+          label="Reply in thread"
+          placeholder="Reply…"
+          ownMessages={() => thread.value?.replies ?? []}
+          autoFocus
+        />
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,59 @@
+import { effect } from "@preact/signals";
+import { render } from "preact";
+import { endpoints } from "./api/endpoints.ts";
+import { App } from "./components/App.tsx";
+import { startRealtime, stopRealtime } from "./realtime/mod.ts";
+import { closeThread, resetMessages } from "./state/messages.ts";
+import { authState, loadSession, myProfile } from "./state/session.ts";
+import { startSync } from "./state/sync.ts";
+import { loadDirectory, rememberUsers } from "./state/users.ts";
+import {
+  ensureChannel,
+  lastWorkspaceSlug,
+  loadWorkspaces,
+  open,
+  parseRoute,
+  selectWorkspace,
+  workspace,
+  workspaces,
+} from "./state/workspace.ts";
+
+/** After sign-in: workspaces, the conversation the URL names, the directory, then live updates. */
+async function boot(): Promise<void> {
+  const route = parseRoute();
+  const list = await loadWorkspaces();
+  const w = list.find((x) => x.slug === route.slug) ??
+    list.find((x) => x.slug === lastWorkspaceSlug()) ?? list[0];
+  void endpoints.me().then((p) => {
+    myProfile.value = p;
+    rememberUsers([p]);
+  }).catch(() => {});
+  void loadDirectory().catch(() => {});
+  if (w) await selectWorkspace(w, w.slug === route.slug ? route.conv : undefined);
+}
+
+addEventListener("popstate", async () => {
+  const route = parseRoute();
+  const w = workspaces.value.find((x) => x.slug === route.slug);
+  if (!w) return;
+  if (w.id !== workspace.value?.id) return void selectWorkspace(w, route.conv);
+  if (route.conv?.kind === "channel") await ensureChannel(route.conv.id);
+  closeThread();
+  open(route.conv ?? null, { replace: true });
+});
+
+let stopSync: (() => void) | undefined;
+effect(() => {
+  if (authState.value === "signed_in" && !stopSync) {
+    stopSync = startSync();
+    void boot().catch(() => {}).finally(startRealtime);
+  } else if (authState.value === "signed_out" && stopSync) {
+    stopSync();
+    stopSync = undefined;
+    stopRealtime();
+    resetMessages();
+  }
+});
+
+render(<App />, document.getElementById("app")!);
+void loadSession();

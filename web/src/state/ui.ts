@@ -1,0 +1,42 @@
+import { signal } from "@preact/signals";
+import type { LocalMessage } from "./timeline.ts";
+
+export type DialogState =
+  | { kind: "create-channel" }
+  | { kind: "browse-channels" }
+  | { kind: "add-members" }
+  | { kind: "new-dm" }
+  | { kind: "status" }
+  | { kind: "switcher" }
+  | { kind: "confirm-delete"; message: LocalMessage };
+
+export const dialog = signal<DialogState | null>(null);
+export const membersOpen = signal(false);
+/** The sidebar as a drawer on narrow screens. */
+export const sidebarOpen = signal(false);
+/** The message being edited in place. */
+export const editing = signal<string | null>(null);
+/** Bumped to ask the main composer to take focus. */
+export const focusComposer = signal(0);
+/** A short message about something that went wrong, shown until dismissed or replaced. */
+export const notice = signal<{ text: string; id: number } | null>(null);
+
+let noticeId = 0;
+export function showNotice(text: string): void {
+  const id = ++noticeId;
+  notice.value = { text, id };
+  setTimeout(() => {
+    if (notice.value?.id === id) notice.value = null;
+  }, 6_000);
+}
+
+/** Runs an action, showing its failure as a notice instead of losing it. */
+export async function attempt(f: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await f();
+    return true;
+  } catch (e) {
+    showNotice((e as Error).message || "Something went wrong");
+    return false;
+  }
+}
