@@ -215,6 +215,8 @@ PY
     | awk '{print $2}' | sort -u)
   (( ${#includes[@]} )) || { log "no --include found in the Dockerfile"; rc=1; }
   for inc in "${includes[@]}"; do
+    # web/dist is built inside the same RUN (deno task web:build) from the sources in context.
+    if [[ "$inc" == web/dist && -e "$ctx/web/build.ts" ]]; then continue; fi
     if [[ ! -e "$ctx/$inc" ]]; then log "Dockerfile --include $inc is missing from the build context"; rc=1; fi
   done
   (cd "$ctx" && "$DENO" install --frozen) || rc=1
