@@ -57,6 +57,10 @@ export const endpoints = {
   users: (q = "", limit = 20) =>
     api.get<{ users: UserProfile[] }>(`/api/v1/users?q=${enc(q)}&limit=${limit}`),
   user: (id: string) => api.get<UserProfile>(`/api/v1/users/${id}`),
+  presence: (ids: readonly string[]) =>
+    api.get<Record<string, { status: "online" | "away" | "offline"; last_seen: string | null }>>(
+      `/api/v1/presence?user_ids=${ids.map(enc).join(",")}`,
+    ),
 
   workspaces: () => api.get<{ workspaces: Workspace[] }>("/api/v1/workspaces"),
   channels: (wid: string) => api.get<{ channels: Channel[] }>(`/api/v1/workspaces/${wid}/channels`),

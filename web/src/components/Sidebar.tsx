@@ -1,6 +1,8 @@
 import type { JSX } from "preact";
+import { type Presence, presence } from "../state/presence.ts";
 import { useState } from "preact/hooks";
 import type { Channel, ConvRef, Dm } from "../api/endpoints.ts";
+import { me } from "../state/session.ts";
 import { dialog, sidebarOpen } from "../state/ui.ts";
 import {
   channels,
@@ -29,11 +31,20 @@ function Badges({ unread, mentions }: { unread: number; mentions: number }) {
   return null;
 }
 
+/** The other person's presence in a 1:1 DM (a DM with yourself shows yours). */
+function dmPresence(participants: string[]): Presence | undefined {
+  if (participants.length > 2) return undefined;
+  const other = participants.find((id) => id !== me.value?.id) ?? participants[0];
+  return other ? presence.value[other] ?? "offline" : undefined;
+}
+
 function Item(
-  { conv, label, icon, unread, mentions, dim, privateMark }: {
+  { conv, label, icon, unread, mentions, dim, privateMark, status }: {
     conv: ConvRef;
     label: string;
     icon: string;
+    /** A 1:1 DM: the other person's presence. */
+    status?: Presence;
     unread: number;
     mentions: number;
     dim?: boolean;
@@ -55,8 +66,11 @@ function Item(
           sidebarOpen.value = false;
         }}
       >
-        <span class="nav-icon" aria-hidden="true">{icon}</span>
+        <span class={`nav-icon${status ? ` presence-${status}` : ""}`} aria-hidden="true">
+          {icon}
+        </span>
         <span class="nav-label">{label}</span>
+        {status && <span class="sr-only">({status})</span>}
         {privateMark && <span class="sr-only">(private)</span>}
         {dim && <span class="sr-only">(archived)</span>}
         <Badges unread={unread} mentions={mentions} />
@@ -182,6 +196,7 @@ export function Sidebar(): JSX.Element {
                 conv={{ kind: "dm", id: d.id }}
                 label={dmName(d)}
                 icon={d.participant_ids.length > 2 ? "👥" : "●"}
+                status={dmPresence(d.participant_ids)}
                 unread={d.unread_count}
                 mentions={d.mention_count}
               />

@@ -4,6 +4,8 @@ import { endpoints } from "../api/endpoints.ts";
 import { me, myProfile, signOut } from "../state/session.ts";
 import { attempt, dialog } from "../state/ui.ts";
 import { activeStatus, rememberUsers } from "../state/users.ts";
+import { myPresence } from "../state/presence.ts";
+import { sendPresence } from "../realtime/mod.ts";
 import { Avatar } from "./Avatar.tsx";
 import { Dialog } from "./Dialog.tsx";
 
@@ -48,6 +50,18 @@ export function UserMenu(): JSX.Element | null {
               }}
             >
               {status ? "Change status" : "Set a status"}
+            </button>
+          </li>
+          <li role="none">
+            <button
+              type="button"
+              role="menuitem"
+              onClick={() => {
+                close();
+                sendPresence(myPresence.value === "away" ? "online" : "away");
+              }}
+            >
+              {myPresence.value === "away" ? "Set yourself as active" : "Set yourself as away"}
             </button>
           </li>
           <li role="none">

@@ -2,6 +2,7 @@ import { signal } from "@preact/signals";
 import type { Message, UserProfile } from "../api/endpoints.ts";
 import { applyMessages, applyReactionEvent, convOf } from "../state/messages.ts";
 import { me, myProfile } from "../state/session.ts";
+import { setPresence } from "../state/presence.ts";
 import { ensureUsers, rememberUsers } from "../state/users.ts";
 import {
   bumpUnread,
@@ -122,6 +123,16 @@ export function applyServerEvent(event: string, data: unknown, durable: boolean)
         rememberUsers([u]);
         if (u.id === me.value?.id) myProfile.value = u;
       } else if (typeof d.user_id === "string") ensureUsers([d.user_id]);
+      return;
+    }
+    case "presence.updated": {
+      const uid = d.user_id, status = d.status;
+      if (
+        typeof uid === "string" &&
+        (status === "online" || status === "away" || status === "offline")
+      ) {
+        setPresence(uid, status);
+      }
       return;
     }
     case "typing": {

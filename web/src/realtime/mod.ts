@@ -1,4 +1,5 @@
 import { endpoints } from "../api/endpoints.ts";
+import { myPresence } from "../state/presence.ts";
 import { retryWaitingSends } from "../state/messages.ts";
 import { authState } from "../state/session.ts";
 import { refreshAll } from "../state/sync.ts";
@@ -59,4 +60,10 @@ export function sendTyping(conversationId: string): void {
   if (now - lastTyping < 3_000) return;
   lastTyping = now;
   client?.send({ type: "typing", channel_id: conversationId });
+}
+
+/** Tells the server the user is away (by choice) or back. */
+export function sendPresence(status: "online" | "away"): void {
+  myPresence.value = status;
+  client?.send({ type: "presence", status });
 }

@@ -6,6 +6,7 @@ import {
   endpoints,
   type Workspace,
 } from "../api/endpoints.ts";
+import { loadPresence } from "./presence.ts";
 import { me } from "./session.ts";
 import { displayName, ensureUsers } from "./users.ts";
 
@@ -96,6 +97,7 @@ export async function refreshDms(): Promise<void> {
   if (workspace.value?.id !== w.id) return;
   ensureUsers(list.flatMap((d) => d.participant_ids));
   dms.value = list;
+  void loadPresence(list.flatMap((d) => d.participant_ids)).catch(() => {});
 }
 
 export async function refreshSidebar(): Promise<void> {
