@@ -1,33 +1,36 @@
 /**
- * Where an embedded CoLink's PGlite time goes, by SQL statement: a `--preload` module for the
- * server process (bench:realtime --sql-profile=FILE starts CoLink with it). A V8 CPU profile cannot
- * say which query PGlite is running (the callers are behind an async mutex), so this wraps PGlite's
- * one synchronous entry point, execProtocolRawSync: the wire messages it is handed name the
- * statement (Parse and Query messages carry the SQL), and the time until it returns is that
- * statement's (Bind, Execute and Sync that follow a Parse are charged to it).
+ * A probe inside an embedded CoLink server, loaded with `deno run --preload` (bench:realtime
+ * --probe=FILE starts CoLink with it and `--v8-flags=--expose-gc`). It changes nothing the server
+ * does until asked, and answers two questions a V8 CPU profile cannot:
  *
- *   SQL_PROFILE_OUT=/tmp/sql.json deno run --preload shared/bench/realtime_sql_profile.ts ... \
- *     services/gateway/main.ts
+ * - Which SQL statements PGlite spends its time on. The callers are behind PGlite's async mutex,
+ *   so a profile's stacks end in PGlite; this wraps PGlite's one synchronous entry point,
+ *   execProtocolRawSync, whose wire messages name the statement (Parse and Query messages carry
+ *   the SQL); the time until it returns is charged to the last statement parsed.
+ * - How the server's memory splits between the JavaScript heap and the rest (sockets, buffers,
+ *   WASM). On SIGUSR2 it runs a full GC (when exposed) and records Deno.memoryUsage().
  *
- * Writes `[{sql, calls, executions, ms}]`, most time first, to SQL_PROFILE_OUT every 2 s.
+ * It writes `{sql: [{sql, calls, executions, ms}], memory: [{at, rss, heapTotal, heapUsed,
+ * external}]}` to PROBE_OUT every second (statements by time, most first).
  */
 import { PGlite } from "@electric-sql/pglite";
 
-const target = Deno.env.get("SQL_PROFILE_OUT");
+const target = Deno.env.get("PROBE_OUT");
 if (target) {
+  const stats = new Map<string, { calls: number; executions: number; ms: number }>();
+  const memory: Record<string, number>[] = [];
   const proto = PGlite.prototype as unknown as {
     execProtocolRawSync(msg: Uint8Array): Uint8Array;
   };
   const original = proto.execProtocolRawSync;
-  const stats = new Map<string, { calls: number; executions: number; ms: number }>();
   const dec = new TextDecoder();
-  const normalize = (sql: string) => sql.replace(/\s+/g, " ").trim().slice(0, 160);
+  const normalize = (sql: string) => sql.replace(/\s+/g, " ").trim().slice(0, 200);
   const cstring = (msg: Uint8Array, from: number) => {
     let end = from;
     while (end < msg.length && msg[end] !== 0) end++;
     return { text: dec.decode(msg.subarray(from, end)), next: end + 1 };
   };
-  let current = "(startup)";
+  let current = "(start-up)";
   proto.execProtocolRawSync = function (this: unknown, msg: Uint8Array) {
     let executions = 0;
     for (let off = 0; off + 5 <= msg.length;) {
@@ -55,10 +58,16 @@ if (target) {
       stats.set(key, s);
     }
   };
-  const timer = setInterval(() => {
-    const rows = [...stats].map(([sql, s]) => ({ sql, ...s, ms: Math.round(s.ms) }))
+  const write = () => {
+    const sql = [...stats].map(([sql, s]) => ({ sql, ...s, ms: Math.round(s.ms) }))
       .sort((a, b) => b.ms - a.ms);
-    Deno.writeTextFileSync(target, JSON.stringify(rows, null, 1));
-  }, 2_000);
+    Deno.writeTextFileSync(target, JSON.stringify({ sql, memory }, null, 1));
+  };
+  Deno.addSignalListener("SIGUSR2", () => {
+    (globalThis as { gc?: () => void }).gc?.();
+    memory.push({ at: Date.now(), ...Deno.memoryUsage() });
+    write();
+  });
+  const timer = setInterval(write, 1_000);
   Deno.unrefTimer(timer);
 }
