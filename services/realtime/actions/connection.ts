@@ -110,6 +110,16 @@ function takeFrame(userId: string, l: Limits): boolean {
 
 /** The frame a stream row becomes: `data` of message events is the message as REST returns it. */
 function eventFrame(row: StreamRow, epoch: string): string {
+  // Every socket following the conversation gets the same text: serialize it once.
+  const cached = frames.get(row);
+  if (cached !== undefined) return cached;
+  const text = serializeFrame(row, epoch);
+  frames.set(row, text);
+  return text;
+}
+const frames = new WeakMap<StreamRow, string>();
+
+function serializeFrame(row: StreamRow, epoch: string): string {
   const data = row.event.data as Record<string, unknown>;
   return JSON.stringify({
     type: "event",

@@ -67,6 +67,9 @@ export function createRealtimeInstance(o: {
         hub.ofUser(userId).forEach((s) => all.add(s as ConnectionSubscriber));
       }
       for (const s of all) s.closeWith(WS_CLOSE.restarting, "server restarting; resume");
+      // Let the close frames go out before the HTTP server shuts down (which would close what is
+      // left with 1001 instead of 1012).
+      if (all.size) await new Promise((r) => setTimeout(r, 250));
       await presence.stop();
       if (started) await tail.stop();
     },
