@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Message } from "./conversations.ts";
+import { Channel, Message } from "./conversations.ts";
 
 /**
  * Domain events on the bus. The seed's six Kafka schemas are kept field for field (their payloads
@@ -108,16 +108,17 @@ export const ReactionRemoved = z.object({
   ...inConversation,
 });
 
-const ChannelSnapshot = z.object({
-  id: uuid,
-  workspace_id: uuid,
-  name: z.string(),
-  description: z.string(),
-  is_private: z.boolean(),
-  is_default: z.boolean(),
-  archived_at: datetime.nullable(),
-  created_by: uuid.nullable(),
-  created_at: datetime,
+/** A channel as events carry it: the REST channel without the caller's own fields. */
+const ChannelSnapshot = Channel.pick({
+  id: true,
+  workspace_id: true,
+  name: true,
+  description: true,
+  is_private: true,
+  is_default: true,
+  archived_at: true,
+  created_by: true,
+  created_at: true,
 });
 
 export const ChannelCreated = z.object({

@@ -1,5 +1,10 @@
 import type { Channel, Dm, Workspace } from "@colink/contracts";
-import type { ChannelListing, DmListing, WorkspaceRecord } from "@colink/conversations";
+import {
+  type ChannelListing,
+  channelSnapshot,
+  type DmListing,
+  type WorkspaceRecord,
+} from "@colink/conversations";
 import type { WorkspaceRole } from "@colink/auth";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -13,15 +18,7 @@ export const toWorkspace = (w: WorkspaceRecord, role: WorkspaceRole | null): Wor
 });
 
 export const toChannel = (c: ChannelListing): Channel => ({
-  id: c.id,
-  workspace_id: c.workspace_id,
-  name: c.name,
-  description: c.description,
-  is_private: c.is_private,
-  is_default: c.is_default,
-  archived_at: iso(c.archived_at),
-  created_by: c.created_by,
-  created_at: c.created_at.toISOString(),
+  ...channelSnapshot(c),
   role: c.role,
   member_count: c.member_count,
   // A channel the caller only browses has nothing unread for them.
