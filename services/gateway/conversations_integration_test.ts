@@ -1,5 +1,6 @@
 import { distributedTestEnv, startProcess } from "@colink/testing";
 import { channelsService } from "@colink/svc-channels";
+import { filesService } from "@colink/svc-files";
 import { messagingService } from "@colink/svc-messaging";
 import { presenceService } from "@colink/svc-presence";
 import { usersService } from "@colink/svc-users";
@@ -8,7 +9,7 @@ import { authorizationMatrix } from "./testdata/authorization_matrix.ts";
 import { type ChatTarget, GENEROUS_LIMITS } from "./testdata/chat_client.ts";
 import { conversationsSuite } from "./testdata/conversations_suite.ts";
 
-/** The services conversations need, on the production adapters (a database of its own). */
+/** The services conversations (and attachments) need, on the production adapters (a database of its own). */
 async function distributed(): Promise<ChatTarget> {
   const { env, tokenUrl, drop } = await distributedTestEnv("conversations", GENEROUS_LIMITS);
   const services = [
@@ -17,6 +18,7 @@ async function distributed(): Promise<ChatTarget> {
     channelsService,
     messagingService,
     presenceService,
+    filesService,
   ];
   const proc = await startProcess(services, env, services);
   return {

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { AttachedFile } from "./files.ts";
 
 /**
  * REST shapes of workspaces, channels, DMs, messages, threads, reactions and read state
@@ -165,7 +166,7 @@ export const Message = z.object({
   last_reply_at: datetime.nullable(),
   reactions: z.array(Reaction),
   mentions: z.array(uuid),
-  files: z.array(z.record(z.string(), z.unknown())),
+  files: z.array(AttachedFile).openapi({ description: "Attached files, in the order sent" }),
   client_msg_id: z.string().nullable(),
   seq: z.number().int().positive().openapi({
     description: "Position in the conversation's commit-ordered sequence",

@@ -72,6 +72,11 @@ export const PresenceUpdated = z.object({
   timestamp: datetime,
 });
 
+/**
+ * A version of a file passed its scan and can be downloaded. Keyed by the file (its versions stay
+ * in order) and addressed to the uploader's devices: the conversation's members see the file when
+ * a message attaches it. `channel_id` names the conversation as in conversation events.
+ */
 export const FileUploaded = z.object({
   file_id: uuid,
   uploader_id: uuid,
@@ -79,6 +84,10 @@ export const FileUploaded = z.object({
   filename: z.string(),
   size_bytes: z.number().int().nonnegative(),
   timestamp: datetime,
+  conversation_type: z.enum(["channel", "dm"]),
+  workspace_id: uuid,
+  content_type: z.string(),
+  version: z.number().int().positive(),
 });
 
 export const ModerationAction = z.object({

@@ -11,6 +11,10 @@ Deno.test("makeEvent() wraps a valid seed payload in an envelope keyed by aggreg
     filename: "notes.txt",
     size_bytes: 12,
     timestamp: new Date().toISOString(),
+    conversation_type: "channel",
+    workspace_id: ids.c,
+    content_type: "text/plain",
+    version: 1,
   });
   assert.equal(ev.type, "file.uploaded");
   assert.equal(ev.aggregate_id, ids.b);

@@ -3,3 +3,4 @@ export * from "./events.ts";
 export * from "./users.ts";
 export * from "./ws.ts";
 export * from "./conversations.ts";
+export * from "./files.ts";

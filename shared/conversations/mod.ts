@@ -22,7 +22,13 @@ export {
   resolveMentions,
 } from "./mentions.ts";
 export { isValidEmoji, MAX_DISTINCT_REACTIONS } from "./emoji.ts";
-export { channelSnapshot, presentMessage, presentMessages, presentNewMessages } from "./present.ts";
+export {
+  attachedFile,
+  channelSnapshot,
+  presentMessage,
+  presentMessages,
+  presentNewMessages,
+} from "./present.ts";
 export { conversationEvent } from "./events.ts";
 export { lockPositions, type Positions } from "./positions.ts";
 export { type ChatDeps, inTransaction, type UnitOfWork } from "./unit_of_work.ts";

@@ -1,5 +1,5 @@
-import type { EventPayload, Message, Reaction } from "@colink/contracts";
-import type { Stores } from "./stores/mod.ts";
+import type { AttachedFile, EventPayload, Message, Reaction } from "@colink/contracts";
+import type { FileRecord, Stores } from "./stores/mod.ts";
 import type { ChannelRecord, MessageRecord, ThreadSummary } from "./stores/types.ts";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -15,14 +15,36 @@ export async function presentMessages(
 ): Promise<Message[]> {
   const live = rows.filter((r) => !r.deleted_at).map((r) => r.id);
   const roots = rows.filter((r) => r.parent_id === null).map((r) => r.id);
-  const [reactions, threads] = await Promise.all([
+  const [reactions, threads, files] = await Promise.all([
     s.reactions.aggregate(live),
     s.messages.threads(roots),
+    s.files.forMessages(live),
   ]);
-  return rows.map((r) => toMessage(r, threads.get(r.id), reactions.get(r.id) ?? []));
+  return rows.map((r) =>
+    toMessage(r, threads.get(r.id), reactions.get(r.id) ?? [], files.get(r.id) ?? [])
+  );
 }
 
-function toMessage(r: MessageRecord, t: ThreadSummary | undefined, reactions: Reaction[]): Message {
+/** A clean file as messages carry it. */
+export function attachedFile(f: FileRecord): AttachedFile {
+  const v = f.current ?? f.latest;
+  return {
+    id: f.id,
+    filename: v.filename,
+    content_type: v.content_type,
+    size_bytes: v.size_bytes,
+    metadata: v.width && v.height ? { width: v.width, height: v.height } : null,
+    download_url: `/api/v1/files/${f.id}/download`,
+    thumbnail_url: v.thumb_version_id ? `/api/v1/files/${f.id}/thumbnail` : null,
+  };
+}
+
+function toMessage(
+  r: MessageRecord,
+  t: ThreadSummary | undefined,
+  reactions: Reaction[],
+  files: readonly FileRecord[],
+): Message {
   return {
     id: r.id,
     channel_id: r.channel_id,
@@ -37,15 +59,21 @@ function toMessage(r: MessageRecord, t: ThreadSummary | undefined, reactions: Re
     last_reply_at: iso(t?.last_reply_at ?? null),
     reactions: r.deleted_at ? [] : reactions,
     mentions: r.mentions,
-    files: [],
+    files: r.deleted_at ? [] : files.map(attachedFile),
     client_msg_id: r.client_msg_id,
     seq: r.seq,
   };
 }
 
-/** Messages just written: nothing has reacted or replied to them yet, so no query is needed. */
-export function presentNewMessages(rows: readonly MessageRecord[]): Message[] {
-  return rows.map((r) => toMessage(r, undefined, []));
+/**
+ * Messages just written: nothing has reacted or replied to them yet, so no query is needed; their
+ * files are the ones the send attached.
+ */
+export function presentNewMessages(
+  rows: readonly MessageRecord[],
+  files: ReadonlyMap<string, readonly FileRecord[]> = new Map(),
+): Message[] {
+  return rows.map((r) => toMessage(r, undefined, [], files.get(r.id) ?? []));
 }
 
 export async function presentMessage(s: Stores, row: MessageRecord): Promise<Message> {

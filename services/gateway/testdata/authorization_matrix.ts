@@ -18,7 +18,10 @@ const CALLERS = [
   ["anonymous", null],
 ] as const satisfies readonly (readonly [string, Person | null])[];
 
-/** The world a row runs in: W, P, Q, D and a message of alice's in P and in D. */
+/**
+ * The world a row runs in: W, P, Q, D, a message of alice's in P and in D, and an image F that
+ * alice uploaded to P and attached to a message there.
+ */
 interface World {
   wid: string;
   p: string;
@@ -26,6 +29,7 @@ interface World {
   d: string;
   mp: string;
   md: string;
+  f: string;
   c: ChatClient;
   sql: ChatTarget["sql"];
 }
@@ -70,6 +74,41 @@ async function message(w: World, as: Person, cid: string): Promise<string> {
   });
   assert.equal(m.status, 201, JSON.stringify(m.body));
   return m.body.id;
+}
+
+/** A 2×2 PNG: enough for dimensions and a preview. */
+const PNG = Uint8Array.from(
+  atob(
+    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAEUlEQVR4nGP4z8DwH4QZYAwAR8oH+WdZbrcAAAAASUVORK5CYII=",
+  ),
+  (ch) => ch.charCodeAt(0),
+);
+
+/** Uploads an image as alice to P and attaches it to a message there; the file's id. */
+async function attachedImage(w: World): Promise<string> {
+  const u = await w.c.call<
+    { file_id: string; upload_url: string; headers: Record<string, string> }
+  >(
+    "alice",
+    "POST",
+    "/api/v1/files/upload-url",
+    { filename: "matrix.png", content_type: "image/png", size_bytes: PNG.length, channel_id: w.p },
+  );
+  assert.equal(u.status, 201, JSON.stringify(u.body));
+  const put = await fetch(u.body.upload_url, { method: "PUT", headers: u.body.headers, body: PNG });
+  assert.equal(put.status, 200, await put.text());
+  const ok = await w.c.call<{ status: string }>(
+    "alice",
+    "POST",
+    `/api/v1/files/${u.body.file_id}/confirm`,
+  );
+  assert.equal(ok.body.status, "clean", JSON.stringify(ok.body));
+  const m = await w.c.call("alice", "POST", `/api/v1/channels/${w.p}/messages`, {
+    content: "with a file",
+    file_ids: [u.body.file_id],
+  });
+  assert.equal(m.status, 201, JSON.stringify(m.body));
+  return u.body.file_id;
 }
 
 const suffix = () => uniqueSuffix().toLowerCase().replace(/[^a-z0-9]/g, "").slice(-12);
@@ -322,6 +361,48 @@ const ROWS: Row[] = [
     expect: [200, 404, 404, 404, 200, 404, 404, 401],
     req: (w) => ({ path: `/api/v1/messages/${w.mp}/reactions/${encodeURIComponent("👍")}` }),
   },
+  // files (F is alice's, in P; the redirect of a download is followed to the bytes)
+  {
+    route: "POST /api/v1/files/upload-url",
+    expect: [201, 404, 404, 404, 201, 404, 404, 401],
+    req: (w) => ({
+      path: "/api/v1/files/upload-url",
+      body: { filename: "m.txt", content_type: "text/plain", size_bytes: 5, channel_id: w.p },
+    }),
+  },
+  {
+    route: "POST /api/v1/files/{fid}/versions",
+    expect: [403, 404, 404, 404, 403, 404, 404, 401],
+    req: (w) => ({
+      path: `/api/v1/files/${w.f}/versions`,
+      body: { content_type: "image/png", size_bytes: 5 },
+    }),
+  },
+  {
+    route: "POST /api/v1/files/{fid}/confirm",
+    expect: [403, 404, 404, 404, 403, 404, 404, 401],
+    req: (w) => ({ path: `/api/v1/files/${w.f}/confirm` }),
+  },
+  {
+    route: "GET /api/v1/files/{fid}",
+    expect: [200, 404, 404, 404, 200, 404, 404, 401],
+    req: (w) => ({ path: `/api/v1/files/${w.f}` }),
+  },
+  {
+    route: "GET /api/v1/files/{fid}/versions",
+    expect: [200, 404, 404, 404, 200, 404, 404, 401],
+    req: (w) => ({ path: `/api/v1/files/${w.f}/versions` }),
+  },
+  {
+    route: "GET /api/v1/files/{fid}/download",
+    expect: [200, 404, 404, 404, 200, 404, 404, 401],
+    req: (w) => ({ path: `/api/v1/files/${w.f}/download` }),
+  },
+  {
+    route: "GET /api/v1/files/{fid}/thumbnail",
+    expect: [200, 404, 404, 404, 200, 404, 404, 401],
+    req: (w) => ({ path: `/api/v1/files/${w.f}/thumbnail` }),
+  },
 ];
 
 /** The API routes of the OpenAPI document, as "METHOD /path". */
@@ -385,10 +466,11 @@ export function authorizationMatrix(mode: string, makeTarget: () => Promise<Chat
           name: "Else",
           slug: `else-${suffix()}`,
         });
-        const w: World = { wid, p: "", q: "", d: "", mp: "", md: "", c, sql: tg.sql };
+        const w: World = { wid, p: "", q: "", d: "", mp: "", md: "", f: "", c, sql: tg.sql };
         w.p = await freshChannel(w, true);
         w.q = await freshChannel(w, false);
         w.mp = await message(w, "alice", w.p);
+        w.f = await attachedImage(w);
         const dm = await c.call<{ id: string }>("alice", "POST", `/api/v1/workspaces/${wid}/dms`, {
           user_ids: [c.ids.bob],
         });

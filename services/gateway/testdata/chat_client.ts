@@ -33,6 +33,8 @@ export type Person = (typeof PEOPLE)[number];
 
 export interface ChatClient {
   ids: Record<Person, string>;
+  /** The access token a dev user's calls carry. */
+  token(as: Person): string;
   /** `as` is a dev user, or null for no credentials. */
   call<T = Record<string, unknown>>(
     as: Person | null,
@@ -71,7 +73,7 @@ export async function chatClient(target: ChatTarget): Promise<ChatClient> {
     if (me.status !== 200) throw new Error(`GET /me as ${p}: ${me.status}`);
     ids[p] = me.body.id;
   }
-  return { ids, call };
+  return { ids, call, token: (as) => tokens[as] };
 }
 
 /** Settings that let a test send far more than a person would (the seed's limits are per minute). */

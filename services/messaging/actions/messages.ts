@@ -165,6 +165,8 @@ export async function deleteMessage(d: ChatDeps, p: Principal, id: string): Prom
     const pos = await lockPositions(u.db, ref);
     const row = await u.s.messages.softDelete(id, p.userId, d.now());
     if (!row) return;
+    // Its files go with it: never downloadable again (their bytes are purged later).
+    await u.s.files.deleteForMessage(id, d.now());
     if (row.parent_id) await u.s.messages.dropReply(row.parent_id);
     const seq = pos.next();
     await pos.save();

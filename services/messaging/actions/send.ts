@@ -8,10 +8,12 @@ import {
 import {
   type Access,
   accessConversation,
+  type AttachRefusal,
   type ChatDeps,
   conversationEvent,
   type ConversationMeta,
   type ConversationRef,
+  type FileRecord,
   type NewMessage,
   presentNewMessages,
   requireWritable,
@@ -34,6 +36,8 @@ export interface CheckedMessage {
   content: string;
   client_msg_id: string | null;
   mentions: string[];
+  /** Uploads to attach, in the order given (checked again under the lock). */
+  file_ids: string[];
   /** The caller's Idempotency-Key (or client_msg_id) and a hash of what was asked. */
   idempotency?: { key: string; hash: string };
 }
@@ -46,9 +50,11 @@ export interface SendOutcome {
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 
-/** Content rules shared by sends and edits. */
-export function checkContent(content: string): void {
-  if (content.trim() === "") throw badRequest("content_empty", "A message needs some content");
+/** Content rules shared by sends and edits (a send with files may have no text). */
+export function checkContent(content: string, hasFiles = false): void {
+  if (content.trim() === "" && !hasFiles) {
+    throw badRequest("content_empty", "A message needs some content");
+  }
   if ([...content].length > MAX_MESSAGE_CHARS) {
     throw new HttpError(
       413,
@@ -70,12 +76,8 @@ export async function checkMessage(
   input: SendMessage,
   idempotencyKey?: string,
 ): Promise<CheckedMessage> {
-  checkContent(input.content);
-  if (input.file_ids?.length) {
-    throw badRequest("file_not_found", "No such uploaded file", [
-      { path: "file_ids", message: "unknown file" },
-    ]);
-  }
+  const fileIds = [...new Set(input.file_ids ?? [])];
+  checkContent(input.content, fileIds.length > 0);
   let ref: ConversationRef;
   let a: Access;
   let parentId: string | null = null;
@@ -101,6 +103,13 @@ export async function checkMessage(
     a = await accessConversation(d.sql, d.directory, p, ref);
   }
   requireWritable(a);
+  if (fileIds.length) {
+    // The same check runs again under the lock; this one gives the early, exact error. A file
+    // already attached may be this very send's, retried: the idempotency key decides that.
+    const refused = await sqlStores(d.sql).files.lockForAttach(fileIds, p.userId, ref);
+    for (const [id, why] of refused) if (why === "attached") refused.delete(id);
+    if (refused.size) throw attachError(refused);
+  }
   const key = idempotencyKey ?? input.client_msg_id;
   return {
     author: p.userId,
@@ -109,6 +118,7 @@ export async function checkMessage(
     content: input.content,
     client_msg_id: input.client_msg_id ?? null,
     mentions: await resolveMentions(d.sql, ref, p.userId, input.content, d.online),
+    file_ids: fileIds,
     idempotency: key
       ? {
         key,
@@ -123,6 +133,23 @@ export async function checkMessage(
       }
       : undefined,
   };
+}
+
+/** Why files cannot be attached, as one error: the first refusal decides the status. */
+function attachError(refused: ReadonlyMap<string, AttachRefusal>): HttpError {
+  const [id, why] = [...refused][0]!;
+  const details = [...refused].map(([fid, w]) => ({ path: "file_ids", message: `${fid}: ${w}` }));
+  if (why === "not_ready") {
+    return conflict("file_not_ready", `File ${id} is not uploaded and scanned clean yet`);
+  }
+  if (why === "attached") {
+    return conflict("file_already_attached", `File ${id} is already attached to a message`);
+  }
+  return badRequest(
+    "file_not_found",
+    "No such uploaded file of yours in this conversation",
+    details,
+  );
 }
 
 const reusedKey = () =>
@@ -190,6 +217,8 @@ export async function doSendMessages(
   });
   const rows: NewMessage[] = [];
   const rowItem: number[] = [];
+  /** Message id → the files it attaches (locked and checked under the conversation's lock). */
+  const attachments = new Map<string, string[]>();
   /** Positions and read markers, stored once the rows are written (still under the locks). */
   const finishes: (() => Promise<void>)[] = [];
   for (const convId of [...byConv.keys()].sort()) {
@@ -214,10 +243,19 @@ export async function doSendMessages(
         await fail(i, forbidden("not_a_member", "Join the channel to post in it"));
         continue;
       }
+      const id = crypto.randomUUID();
+      if (m.file_ids.length) {
+        const refused = await u.s.files.lockForAttach(m.file_ids, m.author, ref);
+        if (refused.size) {
+          await fail(i, attachError(refused));
+          continue;
+        }
+        attachments.set(id, m.file_ids);
+      }
       const seq = ++last;
       lastSeqOf.set(m.author, seq);
       rows.push({
-        id: crypto.randomUUID(),
+        id,
         conversation: ref,
         user_id: m.author,
         parent_id: m.parent_id,
@@ -239,7 +277,15 @@ export async function doSendMessages(
       );
     }
   }
-  const written = presentNewMessages(await u.s.messages.insertMany(rows));
+  const inserted = await u.s.messages.insertMany(rows);
+  const files = new Map<string, FileRecord[]>();
+  if (attachments.size) {
+    for (const [messageId, ids] of attachments) await u.s.files.attach(messageId, ids, now);
+    for (const [messageId, list] of await u.s.files.forMessages([...attachments.keys()])) {
+      files.set(messageId, list);
+    }
+  }
+  const written = presentNewMessages(inserted, files);
   for (const finish of finishes) await finish();
   const replies = new Map<string, number>();
   for (const r of rows) {

@@ -1,6 +1,7 @@
 import type { SqlExecutor } from "@colink/platform";
 import { type ChannelStore, sqlChannelStore } from "./channels.ts";
 import { type DmStore, sqlDmStore } from "./dms.ts";
+import { type FileStore, sqlFileStore } from "./files.ts";
 import { type IdempotencyStore, sqlIdempotencyStore } from "./idempotency.ts";
 import { type MessageStore, sqlMessageStore } from "./messages.ts";
 import { type ReactionStore, sqlReactionStore } from "./reactions.ts";
@@ -10,6 +11,16 @@ import { sqlWorkspaceStore, type WorkspaceStore } from "./workspaces.ts";
 
 export type { ChannelListing, ChannelStore } from "./channels.ts";
 export { type DmListing, type DmStore, participantKey } from "./dms.ts";
+export type {
+  AttachRefusal,
+  FileRecord,
+  FileStore,
+  FileVersionRecord,
+  FileVersionStatus,
+  NewFile,
+  NewFileVersion,
+  VersionPatch,
+} from "./files.ts";
 export type { IdempotencyStore, StoredResponse } from "./idempotency.ts";
 export type { MessagePageRows, MessageStore } from "./messages.ts";
 export type { ReactionStore } from "./reactions.ts";
@@ -28,6 +39,7 @@ export interface Stores {
   reads: ReadStateStore;
   sequences: SequenceStore;
   idempotency: IdempotencyStore;
+  files: FileStore;
 }
 
 export function sqlStores(db: SqlExecutor): Stores {
@@ -40,5 +52,6 @@ export function sqlStores(db: SqlExecutor): Stores {
     reads: sqlReadStateStore(db),
     sequences: sqlSequenceStore(db),
     idempotency: sqlIdempotencyStore(db),
+    files: sqlFileStore(db),
   };
 }

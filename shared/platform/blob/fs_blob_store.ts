@@ -1,5 +1,11 @@
 import { base64url, sha256Hex } from "../encoding.ts";
-import { assertBlobKey, type BlobStore, type BlobVersion, contentDisposition } from "./port.ts";
+import {
+  assertBlobKey,
+  type BlobStore,
+  type BlobVersion,
+  contentDisposition,
+  type Disposition,
+} from "./port.ts";
 
 export interface FsBlobStoreOptions {
   root: string;
@@ -36,7 +42,7 @@ function jsonError(status: number, code: string, message: string) {
 }
 
 /** Signed fields, in signing order. Absent ones sign as empty strings. */
-const SIGNED = ["m", "k", "v", "e", "ct", "n", "dn"] as const;
+const SIGNED = ["m", "k", "v", "e", "ct", "n", "dn", "dt"] as const;
 /** JSON, not a separator-joined string: no field value can spill into the next one. */
 const signedBytes = (fields: Record<string, string>) =>
   enc.encode(JSON.stringify(SIGNED.map((f) => fields[f] ?? "")));
@@ -83,31 +89,100 @@ export async function createFsBlobStore(o: FsBlobStoreOptions): Promise<FsBlobSt
     return out;
   }
 
-  async function put(key: string, bytes: Uint8Array, contentType: string) {
+  const newVersionId = () =>
+    `${String(now()).padStart(15, "0")}${String(seq++ % 1e6).padStart(6, "0")}${
+      crypto.randomUUID().slice(0, 8)
+    }`;
+
+  /** Writes a version from bytes or a stream (temp file + rename, then its metadata). */
+  async function put(
+    key: string,
+    body: Uint8Array | ReadableStream<Uint8Array>,
+    contentType: string,
+    limit = Infinity,
+  ): Promise<{ versionId: string; size: number } | "too_large"> {
     assertBlobKey(key);
     const dir = await dirOf(key);
     await Deno.mkdir(dir, { recursive: true });
-    const versionId = `${String(now()).padStart(15, "0")}${String(seq++ % 1e6).padStart(6, "0")}${
-      crypto.randomUUID().slice(0, 8)
-    }`;
+    const versionId = newVersionId();
     const tmp = `${dir}/.${versionId}.tmp`;
-    await Deno.writeFile(tmp, bytes);
+    let size = 0;
+    if (body instanceof Uint8Array) {
+      await Deno.writeFile(tmp, body);
+      size = body.length;
+    } else {
+      // Streamed to disk a chunk at a time: an upload never sits in memory whole.
+      const file = await Deno.open(tmp, { write: true, createNew: true });
+      try {
+        for await (const chunk of body) {
+          size += chunk.length;
+          if (size > limit) break;
+          let off = 0;
+          while (off < chunk.length) off += await file.write(chunk.subarray(off));
+        }
+      } finally {
+        file.close();
+      }
+      if (size > limit) {
+        await Deno.remove(tmp);
+        return "too_large";
+      }
+    }
     await Deno.rename(tmp, `${dir}/${versionId}.bin`);
-    const meta: Meta = {
-      key,
-      contentType,
-      size: bytes.length,
-      lastModified: new Date(now()).toISOString(),
-    };
+    const meta: Meta = { key, contentType, size, lastModified: new Date(now()).toISOString() };
     await Deno.writeTextFile(`${dir}/.${versionId}.meta`, JSON.stringify(meta));
     await Deno.rename(`${dir}/.${versionId}.meta`, `${dir}/${versionId}.json`);
-    return { versionId };
+    return { versionId, size };
+  }
+
+  async function find(key: string, versionId?: string) {
+    assertBlobKey(key);
+    const versions = await readVersions(key);
+    return (versionId ? versions.find((x) => x.versionId === versionId) : versions[0]) ?? null;
+  }
+
+  /** A version's bytes as a stream, or the inclusive range [start, end] of them. */
+  async function open(key: string, versionId?: string, range?: { start: number; end: number }) {
+    const v = await find(key, versionId);
+    if (!v) return null;
+    const file = await Deno.open(`${await dirOf(key)}/${v.versionId}.bin`);
+    if (!range) return { v, body: file.readable };
+    await file.seek(range.start, Deno.SeekMode.Start);
+    let left = range.end - range.start + 1;
+    const reader = file.readable.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        const { value, done } = await reader.read();
+        if (done || left <= 0) {
+          await reader.cancel().catch(() => {});
+          return c.close();
+        }
+        const part = value.subarray(0, Math.min(value.length, left));
+        left -= part.length;
+        c.enqueue(part);
+        if (left <= 0) {
+          await reader.cancel().catch(() => {});
+          c.close();
+        }
+      },
+      cancel: () => reader.cancel(),
+    });
+    return { v, body };
+  }
+
+  async function removeVersion(key: string, versionId: string) {
+    assertBlobKey(key);
+    if (!/^[0-9a-f]+$/.test(versionId)) return;
+    const dir = await dirOf(key);
+    for (const f of [`${versionId}.json`, `${versionId}.bin`]) {
+      await Deno.remove(`${dir}/${f}`).catch((e) => {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      });
+    }
   }
 
   async function get(key: string, versionId?: string) {
-    assertBlobKey(key);
-    const versions = await readVersions(key);
-    const v = versionId ? versions.find((x) => x.versionId === versionId) : versions[0];
+    const v = await find(key, versionId);
     if (!v) return null;
     const bytes = await Deno.readFile(`${await dirOf(key)}/${v.versionId}.bin`);
     return { bytes, contentType: v.contentType, versionId: v.versionId };
@@ -135,28 +210,27 @@ export async function createFsBlobStore(o: FsBlobStoreOptions): Promise<FsBlobSt
     };
   }
 
-  async function readLimited(req: Request, limit: number): Promise<Uint8Array | null> {
-    if (!req.body) return new Uint8Array();
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for await (const chunk of req.body) {
-      total += chunk.length;
-      if (total > limit) return null;
-      chunks.push(chunk);
-    }
-    const out = new Uint8Array(total);
-    let off = 0;
-    for (const c of chunks) {
-      out.set(c, off);
-      off += c.length;
-    }
-    return out;
-  }
-
   return {
     kind: "fs",
-    put: (key, bytes, { contentType }) => put(key, bytes, contentType),
+    async put(key, bytes, { contentType }) {
+      const r = await put(key, bytes, contentType);
+      return { versionId: (r as { versionId: string }).versionId };
+    },
     get: (key, opts = {}) => get(key, opts.versionId),
+    async stat(key, opts = {}) {
+      const v = await find(key, opts.versionId);
+      return v &&
+        {
+          versionId: v.versionId,
+          size: v.size,
+          contentType: v.contentType,
+          lastModified: v.lastModified,
+        };
+    },
+    async open(key, opts = {}) {
+      return (await open(key, opts.versionId, opts.range))?.body ?? null;
+    },
+    deleteVersion: removeVersion,
     async listVersions(key) {
       assertBlobKey(key);
       return (await readVersions(key)).map(({ contentType: _, ...v }) => v);
@@ -175,10 +249,16 @@ export async function createFsBlobStore(o: FsBlobStoreOptions): Promise<FsBlobSt
       );
       return { url, method: "PUT", headers: { "content-type": contentType }, expiresAt };
     },
-    async presignGet(key, { expiresInSec, versionId, downloadName }) {
+    async presignGet(key, { expiresInSec, versionId, downloadName, disposition }) {
       assertBlobKey(key);
       const { url, expiresAt } = await presign(
-        { m: "GET", k: key, v: versionId ?? "", dn: downloadName ?? "" },
+        {
+          m: "GET",
+          k: key,
+          v: versionId ?? "",
+          dn: downloadName ?? "",
+          dt: downloadName && disposition === "inline" ? "inline" : "",
+        },
         expiresInSec,
       );
       return { url, method: "GET", headers: {}, expiresAt };
@@ -210,21 +290,29 @@ export async function createFsBlobStore(o: FsBlobStoreOptions): Promise<FsBlobSt
           return jsonError(403, "content_type_mismatch", `Content-Type must be ${q.ct}`);
         }
         const n = Number(q.n);
-        const bytes = await readLimited(req, n);
-        if (!bytes) return jsonError(413, "too_large", `body exceeds the signed ${n} bytes`);
-        if (bytes.length !== n) return jsonError(400, "length_mismatch", `body must be ${n} bytes`);
-        const { versionId } = await put(key, bytes, ct);
-        return new Response(null, { status: 200, headers: { "x-amz-version-id": versionId } });
+        const declared = Number(req.headers.get("content-length") ?? n);
+        if (declared > n) return jsonError(413, "too_large", `body exceeds the signed ${n} bytes`);
+        const r = await put(key, req.body ?? new Uint8Array(), ct, n);
+        if (r === "too_large") {
+          return jsonError(413, "too_large", `body exceeds the signed ${n} bytes`);
+        }
+        if (r.size !== n) {
+          await removeVersion(key, r.versionId);
+          return jsonError(400, "length_mismatch", `body must be ${n} bytes`);
+        }
+        return new Response(null, { status: 200, headers: { "x-amz-version-id": r.versionId } });
       }
-      const obj = await get(key, q.v || undefined);
+      const obj = await open(key, q.v || undefined);
       if (!obj) return jsonError(404, "blob_not_found", "no such object");
       const headers: Record<string, string> = {
-        "content-type": obj.contentType,
-        "x-amz-version-id": obj.versionId,
+        "content-type": obj.v.contentType,
+        "content-length": String(obj.v.size),
+        "x-amz-version-id": obj.v.versionId,
         "x-content-type-options": "nosniff",
+        "content-security-policy": "default-src 'none'; sandbox",
       };
-      if (q.dn) headers["content-disposition"] = contentDisposition(q.dn);
-      return new Response(obj.bytes, { headers });
+      if (q.dn) headers["content-disposition"] = contentDisposition(q.dn, q.dt as Disposition);
+      return new Response(obj.body, { headers });
     },
     ping: () => Deno.stat(o.root).then(() => {}),
     close: () => Promise.resolve(),

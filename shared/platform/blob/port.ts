@@ -11,6 +11,14 @@ export interface BlobVersion {
   isLatest: boolean;
 }
 
+/** What the store holds for one version, without its bytes. */
+export interface BlobStat {
+  versionId: string;
+  size: number;
+  contentType: string;
+  lastModified: Date;
+}
+
 /** A request the browser makes directly to the store: no CoLink process streams the bytes. */
 export interface PresignedRequest {
   url: string;
@@ -33,18 +41,39 @@ export interface BlobStore {
     opts: { contentType: string },
   ): Promise<{ versionId: string }>;
   get(key: string, opts?: { versionId?: string }): Promise<BlobObject | null>;
+  /** One version's size and type (the latest without `versionId`); null when absent. */
+  stat(key: string, opts?: { versionId?: string }): Promise<BlobStat | null>;
+  /**
+   * Streams one version's bytes, or the inclusive byte range `[start, end]` of it, without
+   * holding the object in memory; null when absent.
+   */
+  open(
+    key: string,
+    opts?: { versionId?: string; range?: { start: number; end: number } },
+  ): Promise<ReadableStream<Uint8Array> | null>;
   /** Newest first. */
   listVersions(key: string): Promise<BlobVersion[]>;
   /** Removes every version of the key. */
   purge(key: string): Promise<void>;
+  /** Removes one version; the others stay. Absent versions are not an error. */
+  deleteVersion(key: string, versionId: string): Promise<void>;
   /** A PUT that only accepts exactly `contentLength` bytes of `contentType`. */
   presignPut(
     key: string,
     opts: { contentType: string; contentLength: number; expiresInSec: number },
   ): Promise<PresignedRequest>;
+  /**
+   * A GET of one version. With `downloadName` the response names the file in its
+   * Content-Disposition: `attachment` (the browser saves it) unless `inline` is asked for.
+   */
   presignGet(
     key: string,
-    opts: { expiresInSec: number; versionId?: string; downloadName?: string },
+    opts: {
+      expiresInSec: number;
+      versionId?: string;
+      downloadName?: string;
+      disposition?: Disposition;
+    },
   ): Promise<PresignedRequest>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -56,8 +85,10 @@ export function assertBlobKey(key: string): void {
   }
 }
 
-/** RFC 6266 attachment header with an ASCII fallback and the UTF-8 name. */
-export function contentDisposition(name: string): string {
+export type Disposition = "attachment" | "inline";
+
+/** RFC 6266 Content-Disposition with an ASCII fallback and the UTF-8 name. */
+export function contentDisposition(name: string, type: Disposition = "attachment"): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, "_");
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+  return `${type}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }

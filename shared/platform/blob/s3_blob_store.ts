@@ -1,8 +1,10 @@
 import {
   CreateBucketCommand,
+  DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
+  HeadObjectCommand,
   ListObjectVersionsCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
@@ -102,7 +104,45 @@ export async function createS3BlobStore(o: S3BlobStoreOptions): Promise<BlobStor
         throw e;
       }
     },
+    async stat(key, opts = {}) {
+      assertBlobKey(key);
+      try {
+        const out = await s3.send(
+          new HeadObjectCommand({ Bucket, Key: key, VersionId: opts.versionId }),
+        );
+        return {
+          versionId: out.VersionId ?? "",
+          size: out.ContentLength ?? 0,
+          contentType: out.ContentType ?? "application/octet-stream",
+          lastModified: out.LastModified ?? new Date(0),
+        };
+      } catch (e) {
+        if (isMissing(e) || (e as { name?: string }).name === "InvalidArgument") return null;
+        throw e;
+      }
+    },
+    async open(key, opts = {}) {
+      assertBlobKey(key);
+      try {
+        const out = await s3.send(
+          new GetObjectCommand({
+            Bucket,
+            Key: key,
+            VersionId: opts.versionId,
+            Range: opts.range ? `bytes=${opts.range.start}-${opts.range.end}` : undefined,
+          }),
+        );
+        return out.Body!.transformToWebStream() as ReadableStream<Uint8Array>;
+      } catch (e) {
+        if (isMissing(e) || (e as { name?: string }).name === "InvalidArgument") return null;
+        throw e;
+      }
+    },
     listVersions,
+    async deleteVersion(key, versionId) {
+      assertBlobKey(key);
+      await s3.send(new DeleteObjectCommand({ Bucket, Key: key, VersionId: versionId }));
+    },
     async purge(key) {
       assertBlobKey(key);
       const out = await s3.send(new ListObjectVersionsCommand({ Bucket, Prefix: key }));
@@ -132,7 +172,7 @@ export async function createS3BlobStore(o: S3BlobStoreOptions): Promise<BlobStor
         expiresAt: new Date(Date.now() + expiresInSec * 1000),
       };
     },
-    async presignGet(key, { expiresInSec, versionId, downloadName }) {
+    async presignGet(key, { expiresInSec, versionId, downloadName, disposition }) {
       assertBlobKey(key);
       const url = await getSignedUrl(
         signer,
@@ -140,7 +180,9 @@ export async function createS3BlobStore(o: S3BlobStoreOptions): Promise<BlobStor
           Bucket,
           Key: key,
           VersionId: versionId,
-          ResponseContentDisposition: downloadName ? contentDisposition(downloadName) : undefined,
+          ResponseContentDisposition: downloadName
+            ? contentDisposition(downloadName, disposition)
+            : undefined,
         }),
         { expiresIn: expiresInSec },
       );

@@ -48,6 +48,48 @@ export function blobStoreContract(
           );
         });
 
+        await t.step("stat() gives a version's size and type without its bytes", async () => {
+          const v1 = await store.put(`${p}/s.txt`, bytes("12345"), { contentType: "text/plain" });
+          await store.put(`${p}/s.txt`, bytes("1234567"), { contentType: "text/csv" });
+          const latest = await store.stat(`${p}/s.txt`);
+          assert.equal(latest?.size, 7);
+          assert.equal(latest?.contentType, "text/csv");
+          const old = await store.stat(`${p}/s.txt`, { versionId: v1.versionId });
+          assert.equal(old?.size, 5);
+          assert.equal(old?.versionId, v1.versionId);
+          assert.equal(await store.stat(`${p}/missing`), null);
+        });
+
+        await t.step("open() streams a version, or a byte range of it", async () => {
+          const big = new Uint8Array(300_000).map((_, i) => i % 251);
+          const { versionId } = await store.put(`${p}/big.bin`, big, {
+            contentType: "application/octet-stream",
+          });
+          await store.put(`${p}/big.bin`, bytes("newer"), { contentType: "text/plain" });
+          const whole = await new Response(await store.open(`${p}/big.bin`, { versionId }))
+            .arrayBuffer();
+          assert.deepEqual(new Uint8Array(whole), big);
+          const part = await new Response(
+            await store.open(`${p}/big.bin`, { versionId, range: { start: 70_000, end: 70_009 } }),
+          ).arrayBuffer();
+          assert.deepEqual(new Uint8Array(part), big.subarray(70_000, 70_010));
+          assert.equal(await store.open(`${p}/missing`), null);
+        });
+
+        await t.step("deleteVersion() removes one version and keeps the others", async () => {
+          const a = await store.put(`${p}/dv.txt`, bytes("a"), { contentType: "text/plain" });
+          const b = await store.put(`${p}/dv.txt`, bytes("bb"), { contentType: "text/plain" });
+          await store.deleteVersion(`${p}/dv.txt`, b.versionId);
+          assert.deepEqual((await store.listVersions(`${p}/dv.txt`)).map((v) => v.versionId), [
+            a.versionId,
+          ]);
+          assert.equal(await store.stat(`${p}/dv.txt`, { versionId: b.versionId }), null);
+          assert.equal(
+            text((await store.get(`${p}/dv.txt`, { versionId: a.versionId }))!.bytes),
+            "a",
+          );
+        });
+
         await t.step("a presigned PUT stores exactly the signed upload", async () => {
           const body = bytes("direct upload");
           const req = await store.presignPut(`${p}/up.bin`, {
@@ -109,6 +151,42 @@ export function blobStoreContract(
             res.headers.get("content-disposition") ?? "",
             /attachment; filename=.*r%C3%A9sum%C3%A9\.txt/,
           );
+        });
+
+        await t.step("a presigned GET can ask for inline display", async () => {
+          const req = await store.presignGet(`${p}/dl.txt`, {
+            expiresInSec: 60,
+            downloadName: "shown.txt",
+            disposition: "inline",
+          });
+          const res = await fetch(req.url);
+          await res.body?.cancel();
+          assert.equal(res.status, 200);
+          assert.match(
+            res.headers.get("content-disposition") ?? "",
+            /^inline; filename="shown\.txt"/,
+          );
+        });
+
+        await t.step("a URL signed for one key does not open another", async () => {
+          await store.put(`${p}/other.txt`, bytes("secret"), { contentType: "text/plain" });
+          const req = await store.presignGet(`${p}/dl.txt`, { expiresInSec: 60 });
+          const res = await fetch(req.url.replace("/dl.txt", "/other.txt"));
+          await res.body?.cancel();
+          assert.equal(res.status, 403);
+          const put = await store.presignPut(`${p}/put-a.bin`, {
+            contentType: "text/plain",
+            contentLength: 3,
+            expiresInSec: 60,
+          });
+          const moved = await fetch(put.url.replace("/put-a.bin", "/put-b.bin"), {
+            method: "PUT",
+            headers: put.headers,
+            body: bytes("abc"),
+          });
+          await moved.body?.cancel();
+          assert.equal(moved.status, 403);
+          assert.equal(await store.stat(`${p}/put-b.bin`), null);
         });
 
         await t.step("a tampered or expired signed URL is refused", async () => {

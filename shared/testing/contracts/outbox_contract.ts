@@ -106,6 +106,10 @@ export function outboxContract(adapter: string, makeFixture: () => Promise<Outbo
               filename: `#${seq}`,
               size_bytes: seq,
               timestamp: new Date().toISOString(),
+              conversation_type: "channel",
+              workspace_id: channel,
+              content_type: "text/plain",
+              version: 1,
             });
             await appendToOutbox(tx, [ev]);
             if (fail) throw new Error("domain write failed");
