@@ -1,5 +1,6 @@
 import type { Principal } from "@colink/auth";
-import type { FileInfo } from "@colink/contracts";
+import type { FileInfo, FileVersions } from "@colink/contracts";
+import type { z } from "zod";
 import { sqlStores } from "@colink/conversations";
 import { conflict, HttpError, notFound } from "@colink/http";
 import { accessFile } from "./access.ts";
@@ -13,7 +14,11 @@ export async function getFile(d: FilesDeps, p: Principal, id: string): Promise<F
   return presentFile(file, (await sqlStores(d.chat.sql).files.versions(id)).length);
 }
 
-export async function listVersions(d: FilesDeps, p: Principal, id: string) {
+export async function listVersions(
+  d: FilesDeps,
+  p: Principal,
+  id: string,
+): Promise<z.infer<typeof FileVersions>> {
   await accessFile(d, p, id);
   const versions = await sqlStores(d.chat.sql).files.versions(id);
   return {
