@@ -153,7 +153,7 @@ const fmt = (n: number, digits = 0) =>
 // ---------------------------------------------------------------------------------------------
 // Processes
 
-interface Server {
+export interface Server {
   name: string;
   child: Deno.ChildProcess;
   stderr: () => string;
@@ -177,7 +177,7 @@ function baseEnv(): Record<string, string> {
   );
 }
 
-function spawn(name: string, args: string[], env: Record<string, string>): Server {
+export function spawn(name: string, args: string[], env: Record<string, string>): Server {
   const child = new Deno.Command(Deno.execPath(), {
     args,
     env: { ...baseEnv(), ...env },
@@ -190,7 +190,7 @@ function spawn(name: string, args: string[], env: Record<string, string>): Serve
   return { name, child, stderr: drain(child.stderr) };
 }
 
-async function waitHealthy(s: Server, url: string, timeoutMs = 120_000): Promise<number> {
+export async function waitHealthy(s: Server, url: string, timeoutMs = 120_000): Promise<number> {
   const start = performance.now();
   let exited = false;
   s.child.status.then(() => (exited = true));
@@ -205,7 +205,7 @@ async function waitHealthy(s: Server, url: string, timeoutMs = 120_000): Promise
   throw new Error(`${s.name} did not become healthy at ${url}:\n${s.stderr()}`);
 }
 
-async function stop(s: Server | undefined): Promise<void> {
+export async function stop(s: Server | undefined): Promise<void> {
   if (!s) return;
   try {
     s.child.kill("SIGINT");
@@ -529,7 +529,7 @@ function errorStatuses(run: WrkRun): string {
 // ---------------------------------------------------------------------------------------------
 // The API
 
-async function tokenFor(tokenUrl: string, username: string): Promise<string> {
+export async function tokenFor(tokenUrl: string, username: string): Promise<string> {
   const { status, body } = await passwordGrant(fetch, tokenUrl, username);
   if (status !== 200 || typeof body.access_token !== "string") {
     throw new Error(`no token for ${username} from ${tokenUrl}: ${status} ${JSON.stringify(body)}`);

@@ -182,7 +182,7 @@ export async function scanVersion(
     )
   ) {
     const original = await d.blobs.get(f.blob_key, { versionId: v.blob_version_id });
-    const jpeg = original && await thumbnail(original.bytes);
+    const jpeg = original && thumbnail(original.bytes);
     if (jpeg) {
       thumb = (await d.blobs.put(thumbKeyOf(f), jpeg, { contentType: "image/jpeg" })).versionId;
     }
