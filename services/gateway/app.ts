@@ -66,6 +66,14 @@ function partsOf(d: Deps): Parts {
   return p;
 }
 
+/** Where browsers reach the object store for direct uploads and downloads (distributed mode). */
+function storeOrigin(d: Deps): string | undefined {
+  const url = d.env.COLINK_MODE === "distributed"
+    ? d.env.S3_PUBLIC_ENDPOINT ?? d.env.S3_ENDPOINT
+    : undefined;
+  return url ? new URL(url).origin : undefined;
+}
+
 /** The gateway: the edge (headers, CORS, sessions, rate limits), sign-in, and the API docs. */
 export const gatewayService = defineService({
   name: "gateway",
@@ -82,7 +90,7 @@ export const gatewayService = defineService({
   middleware: (d: Deps) => {
     const { sessions, origins } = partsOf(d);
     return [
-      edgeHeaders({ production: d.env.COLINK_ENV === "production" }),
+      edgeHeaders({ production: d.env.COLINK_ENV === "production", storeOrigin: storeOrigin(d) }),
       corsForWeb(origins),
       browserSession({ sessions, cookie: d.config.SESSION_COOKIE, origins, routes: d.routes }),
       rateLimit({

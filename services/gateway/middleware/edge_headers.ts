@@ -2,8 +2,13 @@ import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 
-/** Security headers on every response: everything is served from 'self'. */
-export function edgeHeaders(o: { production: boolean }): MiddlewareHandler {
+/**
+ * Security headers on every response: everything is served from 'self', except that browsers
+ * upload files straight to the object store and show previews from it (`storeOrigin`, in
+ * distributed mode).
+ */
+export function edgeHeaders(o: { production: boolean; storeOrigin?: string }): MiddlewareHandler {
+  const store = o.storeOrigin ? [o.storeOrigin] : [];
   return secureHeaders({
     xFrameOptions: "DENY",
     referrerPolicy: "strict-origin-when-cross-origin",
@@ -15,8 +20,8 @@ export function edgeHeaders(o: { production: boolean }): MiddlewareHandler {
       defaultSrc: ["'self'"],
       scriptSrc: ["'self'"],
       styleSrc: ["'self'", "'unsafe-inline'"],
-      imgSrc: ["'self'", "data:", "https:"],
-      connectSrc: ["'self'"],
+      imgSrc: ["'self'", "data:", "https:", ...store],
+      connectSrc: ["'self'", ...store],
       fontSrc: ["'self'", "data:"],
       objectSrc: ["'none'"],
       baseUri: ["'self'"],

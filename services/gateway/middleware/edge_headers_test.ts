@@ -25,3 +25,15 @@ Deno.test("scripts come only from this origin, the API docs page included", asyn
     assert.match(csp, /script-src 'self'(;|$)/, path);
   }
 });
+
+Deno.test("the object store's origin may be connected to and shown, and nothing else is added", async () => {
+  const a = new Hono();
+  a.use("*", edgeHeaders({ production: true, storeOrigin: "https://files.example.com" }));
+  a.get("/*", (c) => c.text("ok"));
+  const csp = (await a.request("/")).headers.get("content-security-policy") ?? "";
+  assert.match(csp, /connect-src 'self' https:\/\/files\.example\.com(;|$)/);
+  assert.match(csp, /img-src [^;]*https:\/\/files\.example\.com/);
+  assert.match(csp, /script-src 'self'(;|$)/);
+  const plain = (await app(true).request("/")).headers.get("content-security-policy") ?? "";
+  assert.match(plain, /connect-src 'self'(;|$)/);
+});
