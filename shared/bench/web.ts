@@ -3,8 +3,8 @@
  *
  * 1. Sizes: builds the client if its inputs changed (`buildIfStale`, what `deno task web:build`
  *    does) and prints the assets `dist/index.html` loads before anything else (its stylesheets and
- *    module scripts, and the HTML itself) with their raw, gzip and brotli bytes, read from the `.gz`
- *    and `.br` files the build wrote, and the initial JavaScript against the budget of 100 KB
+ *    module scripts, and the HTML itself) with their raw, gzip and brotli bytes, read from the
+ *    `.gz` and `.br` files the build wrote, and the initial JavaScript against the budget of 100 KB
  *    gzipped (taken as 100,000 bytes, the stricter reading).
  * 2. Time to interactive (`web/e2e/bench_loads.ts`, run as a child process: it is built from the
  *    browser tests' harness and type-checked with the DOM library): CoLink as the browser tests
@@ -21,11 +21,12 @@
  *    in the figure; every load is checked afterwards with the browser tests' locators.
  *    The baseline, in the same process and the same browser: a bare `Deno.serve` with a static page
  *    of the same raw size as the client's HTML + CSS + JS (their CSS and JS as inert raw text, sent
- *    brotli-compressed at quality 11, `no-cache` with an ETag like index.html), ending with the same
- *    composer and message list, so the same probe fires when the parser reaches them. The four
- *    cases are interleaved load by load. Per load also: the requests that finished before
- *    interactive (Resource Timing) and how busy the renderer's main thread was until then, in
- *    script and in style and layout (Chromium's Performance.getMetrics).
+ *    brotli-compressed at quality 11, `no-cache` with an ETag like index.html), ending with the
+ *    same composer and message list, so the same probe fires when the parser reaches them. The four
+ *    cases are interleaved load by load, 250 ms apart. Per load also: the requests that finished
+ *    before interactive (Resource Timing) and how busy the renderer's main thread was until then,
+ *    in script and in style and layout (Chromium's Performance.getMetrics); per run, the CPU our
+ *    processes and the rest of the machine used.
  *
  *   deno task bench:web [--runs=10]
  */
@@ -86,7 +87,7 @@ async function assetOf(file: string, kind: Asset["kind"]): Promise<Asset> {
   };
 }
 
-/** What index.html makes the browser fetch before it can run the app: HTML, stylesheets, scripts. */
+/** What index.html has the browser fetch before the app can run: HTML, stylesheets, scripts. */
 async function initialAssets(): Promise<Asset[]> {
   const html = await Deno.readTextFile(`${DIST_DIR}index.html`);
   const assets = [await assetOf("index.html", "HTML")];
@@ -237,12 +238,14 @@ const tree = [
 ].filter(Boolean).join("; ");
 const out: string[] = [];
 out.push(
-  `\nWeb client at ${commit}${
-    tree ? ` (${tree})` : ""
-  }, built ${manifest.built_at}; chromium ${report.chromium} (headless, 1280x800); ${runs} loads per case; ${Deno.build.target}, deno ${Deno.version.deno}; ` +
-    `machine ${(busyBefore * 100).toFixed(0)}% busy just before; measured ${
-      new Date().toISOString()
-    }\n`,
+  [
+    `\nWeb client at ${commit}${tree ? ` (${tree})` : ""}, built ${manifest.built_at}`,
+    `chromium ${report.chromium} (headless, 1280x800)`,
+    `${runs} loads per case`,
+    `${Deno.build.target}, deno ${Deno.version.deno}`,
+    `machine ${(busyBefore * 100).toFixed(0)}% busy just before`,
+    `measured ${new Date().toISOString()}\n`,
+  ].join("; "),
 );
 
 out.push("Initial assets (what index.html loads before the app runs), bytes:\n");
@@ -314,8 +317,8 @@ for (const cache of ["warm", "cold"] as const) {
 
 out.push(
   "The renderer's main thread from the document's start to interactive (read just after it), " +
-    "p50 ms (Chromium's Performance.getMetrics: TaskDuration, ScriptDuration, RecalcStyleDuration " +
-    "+ LayoutDuration):\n",
+    "p50 ms (Chromium's Performance.getMetrics: TaskDuration, ScriptDuration, " +
+    "RecalcStyleDuration + LayoutDuration):\n",
 );
 out.push(markdownTable(
   ["case", "cache", "interactive", "main thread busy", "script", "style + layout", "other"],
@@ -416,8 +419,15 @@ out.push(
         : Math.max(w.p50, c.p50) <= TARGET_INTERACTIVE_MS
         ? "met at p50, NOT on every load"
         : "NOT met"
-    }. ${runs * report.cases.length} measured loads in ${
-      report.seconds.toFixed(0)
-    } s; ${report.problems.length} console errors or dialogs.`,
+    }.`,
+);
+out.push(
+  `${runs * report.cases.length} measured loads in ${report.seconds.toFixed(0)} s, using ${
+    report.cores.ours.toFixed(2)
+  } of ${report.cores.of} cores (chromium ${
+    (report.cores.ours - report.cores.deno).toFixed(2)
+  }, CoLink and the driver ${report.cores.deno.toFixed(2)}); other work on the machine ` +
+    `meanwhile: ${report.cores.other.toFixed(2)} cores; ${report.problems.length} console ` +
+    "errors or dialogs.",
 );
 console.log(out.join("\n"));

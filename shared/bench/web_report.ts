@@ -55,4 +55,15 @@ export interface LoadsReport {
   problems: string[];
   /** Wall time of the measured loads. */
   seconds: number;
+  /**
+   * CPU over the measured loads, in cores: this process and its descendants (CoLink, the driver,
+   * chromium), and everything else on the machine (work that skews the figures).
+   */
+  cores: {
+    ours: number;
+    /** Of `ours`, this Deno process: CoLink and the playwright driver (the rest is chromium). */
+    deno: number;
+    other: number;
+    of: number;
+  };
 }

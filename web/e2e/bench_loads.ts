@@ -6,9 +6,10 @@
  * CoLink as the browser tests start it (`startColink`: every service in-process on the embedded
  * adapters, a fresh temporary data dir, the seeded `colink` workspace, web/dist/ served as the
  * gateway serves it) and, in the same process, a bare `Deno.serve` with the baseline page. alice
- * signs in once through the real login page; then, `runs` times and interleaved, four loads:
- * the baseline and CoLink's `/` with a warm cache (one context and page kept, reloaded) and with
- * a cold one (a new context per load; for CoLink it holds only the session cookie). Each load is
+ * signs in once through the real login page; then, `runs` times, interleaved and 250 ms apart,
+ * four loads: the baseline and CoLink's `/` with a warm cache (one context and page kept,
+ * reloaded) and with a cold one (a new context per load; for CoLink it holds only the session
+ * cookie). Each load is
  * timed by the page itself (see `interactiveProbe`), so no polling from here is in the figures,
  * and checked afterwards with the browser tests' own locators; the renderer's main-thread time
  * comes from a DevTools session per page (Performance.getMetrics).
@@ -17,7 +18,7 @@
  */
 import type { Browser, CDPSession, Cookie, Page } from "playwright-core";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
-import { freePort } from "@colink/testing";
+import { freePort, sleep } from "@colink/testing";
 import type {
   Cache,
   Load,
@@ -37,6 +38,8 @@ import {
 } from "./harness.ts";
 
 const LOAD_TIMEOUT_MS = 30_000;
+/** A pause before each load, so the last one's teardown (a closed context's renderer) is over. */
+const SETTLE_MS = 250;
 const progress = (msg: string) => console.error(`[bench:web] ${msg}`);
 
 /** What the probe leaves on the page's global object. */
@@ -189,6 +192,38 @@ function serveStatic(page: Uint8Array): { base: string; close: () => Promise<voi
   return { base: `http://127.0.0.1:${port}`, close: () => server.shutdown() };
 }
 
+/**
+ * Clock ticks used so far by the whole machine (busy, from /proc/stat) and by this process and its
+ * descendants (utime + stime + cutime + cstime from /proc/<pid>/stat: a reaped child's time is in
+ * its parent's cutime), e.g. chromium's renderers.
+ */
+async function cpuTicks(): Promise<{ machine: number; ours: number; self: number }> {
+  const cpu = (await Deno.readTextFile("/proc/stat")).split("\n")[0]!.trim().split(/\s+/)
+    .slice(1).map(Number);
+  const machine = cpu.reduce((a, b) => a + b, 0) - cpu[3]! - (cpu[4] ?? 0);
+  const procs = new Map<number, { ppid: number; ticks: number }>();
+  for await (const e of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const stat = await Deno.readTextFile(`/proc/${e.name}/stat`);
+      // After the command name (it may hold spaces and parentheses): state, ppid, ... (field 3 on).
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      procs.set(Number(e.name), {
+        ppid: Number(f[1]),
+        ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]),
+      });
+    } catch { /* gone meanwhile */ }
+  }
+  let ours = 0;
+  const todo = [Deno.pid];
+  while (todo.length) {
+    const pid = todo.pop()!;
+    ours += procs.get(pid)?.ticks ?? 0;
+    for (const [child, p] of procs) if (p.ppid === pid) todo.push(child);
+  }
+  return { machine, ours, self: procs.get(Deno.pid)?.ticks ?? 0 };
+}
+
 interface Case {
   target: Target;
   cache: Cache;
@@ -253,8 +288,12 @@ export async function measureLoads(o: LoadsOptions): Promise<LoadsReport> {
     progress("one unmeasured load per case");
     for (const c of cases) await c.load();
     const start = performance.now();
+    const ticksBefore = await cpuTicks();
     for (let i = 1; i <= o.runs; i++) {
-      for (const c of cases) c.loads.push(await c.load());
+      for (const c of cases) {
+        await sleep(SETTLE_MS);
+        c.loads.push(await c.load());
+      }
       const last = (target: Target, cache: Cache) =>
         cases.find((c) => c.target === target && c.cache === cache)!.loads.at(-1)!.interactive
           .toFixed(1);
@@ -264,11 +303,23 @@ export async function measureLoads(o: LoadsOptions): Promise<LoadsReport> {
         }), cold ${last("colink", "cold")} ms (static ${last("static", "cold")})`,
       );
     }
+    const ticksAfter = await cpuTicks();
+    const seconds = (performance.now() - start) / 1000;
+    const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+    const cores = (ticks: number) => ticks / TICKS_PER_SECOND / seconds;
+    const ours = ticksAfter.ours - ticksBefore.ours;
+    const self = ticksAfter.self - ticksBefore.self;
     return {
       chromium: browser.version(),
       cases: cases.map(({ target, cache, loads }) => ({ target, cache, loads })),
       problems,
-      seconds: (performance.now() - start) / 1000,
+      seconds,
+      cores: {
+        ours: cores(ours),
+        deno: cores(self),
+        other: Math.max(0, cores(ticksAfter.machine - ticksBefore.machine - ours)),
+        of: navigator.hardwareConcurrency,
+      },
     };
   } finally {
     await browser.close().catch(() => {});
