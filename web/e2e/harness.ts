@@ -26,8 +26,11 @@ export interface Colink {
   close(): Promise<void>;
 }
 
-/** CoLink as `deno task dev` runs it, on a private port and data directory. */
-export async function startColink(): Promise<Colink> {
+/**
+ * CoLink as `deno task dev` runs it, on a private port and data directory; `env` adds or
+ * overrides settings (a smaller upload limit, say).
+ */
+export async function startColink(env: Record<string, string> = {}): Promise<Colink> {
   await buildIfStale();
   const p = await startProcess(SERVICES, {
     COLINK_ENV: "development",
@@ -36,6 +39,7 @@ export async function startColink(): Promise<Colink> {
     RATE_LIMIT_WRITES_PER_MIN: "1000000",
     RATE_LIMIT_IP_PER_MIN: "1000000",
     RATE_LIMIT_LOGIN_PER_MIN: "1000000",
+    ...env,
   });
   await seedDevData(p.proc.infra.sql!);
   p.proc.app.use(

@@ -2,10 +2,12 @@ import { effect } from "@preact/signals";
 import { render } from "preact";
 import { endpoints } from "./api/endpoints.ts";
 import { App } from "./components/App.tsx";
+import { guardWindowDrops } from "./components/FileDrop.tsx";
 import { startRealtime, stopRealtime } from "./realtime/mod.ts";
 import { closeThread, resetMessages } from "./state/messages.ts";
 import { authState, loadSession, myProfile } from "./state/session.ts";
 import { startSync } from "./state/sync.ts";
+import { resetUploads } from "./state/uploads.ts";
 import { loadDirectory, rememberUsers } from "./state/users.ts";
 import {
   ensureChannel,
@@ -52,8 +54,10 @@ effect(() => {
     stopSync = undefined;
     stopRealtime();
     resetMessages();
+    resetUploads();
   }
 });
 
+guardWindowDrops();
 render(<App />, document.getElementById("app")!);
 void loadSession();

@@ -1,15 +1,29 @@
 import type {
+  AttachedFile,
   Channel,
   Dm,
+  FileInfo,
   Message,
   Reaction,
   ReadState,
+  UploadUrl,
   UserProfile,
   Workspace,
 } from "@colink/contracts";
 import { api } from "./client.ts";
 
-export type { Channel, Dm, Message, Reaction, ReadState, UserProfile, Workspace };
+export type {
+  AttachedFile,
+  Channel,
+  Dm,
+  FileInfo,
+  Message,
+  Reaction,
+  ReadState,
+  UploadUrl,
+  UserProfile,
+  Workspace,
+};
 
 /** GET /auth/session: who is signed in, and the CSRF token for unsafe requests. */
 export interface SessionInfo {
@@ -80,12 +94,17 @@ export const endpoints = {
     api.get<MessagePage>(
       `${base(c)}/messages?limit=${o.limit ?? 50}${o.before ? `&before=${o.before}` : ""}`,
     ),
-  send: (c: ConvRef, content: string, clientMsgId: string) =>
-    api.post<Message>(`${base(c)}/messages`, { content, client_msg_id: clientMsgId }),
-  reply: (parentId: string, content: string, clientMsgId: string) =>
+  send: (c: ConvRef, content: string, clientMsgId: string, fileIds: string[] = []) =>
+    api.post<Message>(`${base(c)}/messages`, {
+      content,
+      client_msg_id: clientMsgId,
+      ...(fileIds.length ? { file_ids: fileIds } : {}),
+    }),
+  reply: (parentId: string, content: string, clientMsgId: string, fileIds: string[] = []) =>
     api.post<Message>(`/api/v1/messages/${parentId}/replies`, {
       content,
       client_msg_id: clientMsgId,
+      ...(fileIds.length ? { file_ids: fileIds } : {}),
     }),
   replies: (parentId: string, limit = 200) =>
     api.get<ReplyPage>(`/api/v1/messages/${parentId}/replies?limit=${limit}`),
@@ -97,6 +116,18 @@ export const endpoints = {
     api.put<Message>(`/api/v1/messages/${mid}/reactions/${enc(emoji)}`),
   unreact: (mid: string, emoji: string) =>
     api.del<Message>(`/api/v1/messages/${mid}/reactions/${enc(emoji)}`),
+  /** Step 1 of an upload: where to PUT the bytes (the declared size and type are checked). */
+  uploadUrl: (
+    c: ConvRef,
+    f: { filename: string; content_type: string; size_bytes: number },
+  ) =>
+    api.post<UploadUrl>("/api/v1/files/upload-url", {
+      ...f,
+      [c.kind === "channel" ? "channel_id" : "dm_id"]: c.id,
+    }),
+  /** Step 3, after the PUT: checked and scanned (or still pending, if the scanner was away). */
+  confirmFile: (fid: string) => api.post<FileInfo>(`/api/v1/files/${fid}/confirm`),
+
   markRead: (c: ConvRef, messageId: string) =>
     api.post<ReadState>(`${base(c)}/read`, { message_id: messageId }),
 };

@@ -7,8 +7,10 @@ import { sendMessage } from "../state/messages.ts";
 import { me } from "../state/session.ts";
 import type { LocalMessage } from "../state/timeline.ts";
 import { editing, focusComposer } from "../state/ui.ts";
+import { addUploads, draftKeyOf, takeReady, uploadsFor } from "../state/uploads.ts";
 import { rememberUsers, users } from "../state/users.ts";
 import { dms } from "../state/workspace.ts";
+import { UploadList } from "./UploadList.tsx";
 
 const drafts = new Map<string, string>();
 const MAX_SUGGESTIONS = 8;
@@ -43,7 +45,9 @@ function matches(u: UserProfile, q: string): boolean {
 
 /**
  * The message box: Enter sends, Shift+Enter is a newline, Up in an empty box edits your last
- * message, and `@` offers the conversation's members and the directory.
+ * message, and `@` offers the conversation's members and the directory. Files come from the
+ * attach button, a paste or a drop (on the conversation, see Conversation.tsx), show as chips
+ * while they upload, and go with the next send once ready; a send waits for unfinished ones.
  */
 export function Composer(
   { conv, label, parentId = null, placeholder, ownMessages, autoFocus }: {
@@ -56,13 +60,18 @@ export function Composer(
     autoFocus?: boolean;
   },
 ): JSX.Element {
-  const draftKey = `${conv.kind}:${conv.id}:${parentId ?? ""}`;
+  const draftKey = draftKeyOf(conv, parentId);
   const [text, setText] = useState(drafts.get(draftKey) ?? "");
   const [mention, setMention] = useState<{ start: number; query: string } | null>(null);
   const [searched, setSearched] = useState<UserProfile[]>([]);
   const [active, setActive] = useState(0);
   const ref = useRef<HTMLTextAreaElement>(null);
   const listId = useId();
+  const uploads = uploadsFor(draftKey).value;
+  const unfinished = uploads.some((u) => u.state === "uploading" || u.state === "scanning");
+  const ready = uploads.some((u) => u.state === "ready");
+  const canSend = !unfinished && (!!text.trim() || ready);
+  const fileInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     setText(drafts.get(draftKey) ?? "");
@@ -140,8 +149,8 @@ export function Composer(
 
   const submit = () => {
     const content = text.trim();
-    if (!content) return;
-    sendMessage(conv, content, parentId);
+    if (!canSend) return;
+    sendMessage(conv, content, parentId, takeReady(draftKey));
     setText("");
     drafts.delete(draftKey);
     setMention(null);
@@ -204,31 +213,65 @@ export function Composer(
           ))}
         </ul>
       )}
-      <textarea
-        ref={ref}
-        aria-label={label}
-        placeholder={placeholder}
-        rows={1}
-        value={text}
-        aria-autocomplete="list"
-        aria-controls={open ? listId : undefined}
-        aria-activedescendant={open ? `${listId}-${active}` : undefined}
-        onInput={(e) => {
-          const el = e.target as HTMLTextAreaElement;
-          update(el.value, el.selectionStart);
-        }}
-        onKeyDown={onKeyDown}
-        onBlur={() => setTimeout(() => setMention(null), 150)}
-      />
-      <button
-        type="button"
-        class="send"
-        aria-label="Send"
-        disabled={!text.trim()}
-        onClick={submit}
-      >
-        ➤
-      </button>
+      {uploads.length > 0 && <UploadList draftKey={draftKey} uploads={uploads} />}
+      <div class="composer-row">
+        <button
+          type="button"
+          class="icon-button attach"
+          aria-label="Attach files"
+          title="Attach files"
+          onClick={() => fileInput.current?.click()}
+        >
+          <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+            <path d="m20 11.5-8.1 8.1a5 5 0 0 1-7.1-7.1l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4l7.8-7.8" />
+          </svg>
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          multiple
+          hidden
+          tabIndex={-1}
+          onChange={(e) => {
+            const el = e.target as HTMLInputElement;
+            if (el.files?.length) addUploads(conv, parentId, el.files);
+            el.value = ""; // the same file may be picked again
+            ref.current?.focus();
+          }}
+        />
+        <textarea
+          ref={ref}
+          aria-label={label}
+          placeholder={placeholder}
+          rows={1}
+          value={text}
+          aria-autocomplete="list"
+          aria-controls={open ? listId : undefined}
+          aria-activedescendant={open ? `${listId}-${active}` : undefined}
+          onInput={(e) => {
+            const el = e.target as HTMLTextAreaElement;
+            update(el.value, el.selectionStart);
+          }}
+          onKeyDown={onKeyDown}
+          onPaste={(e) => {
+            const files = [...(e.clipboardData?.files ?? [])];
+            if (!files.length) return;
+            e.preventDefault();
+            addUploads(conv, parentId, files);
+          }}
+          onBlur={() => setTimeout(() => setMention(null), 150)}
+        />
+        <button
+          type="button"
+          class="send"
+          aria-label="Send"
+          title={unfinished ? "Waiting for uploads to finish" : undefined}
+          disabled={!canSend}
+          onClick={submit}
+        >
+          ➤
+        </button>
+      </div>
     </div>
   );
 }

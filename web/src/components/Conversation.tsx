@@ -11,7 +11,9 @@ import {
   currentDm,
   refreshChannels,
 } from "../state/workspace.ts";
+import { addUploads } from "../state/uploads.ts";
 import { Composer } from "./Composer.tsx";
+import { DropOverlay, useFileDrop } from "./FileDrop.tsx";
 import { MessageList } from "./MessageList.tsx";
 
 function Header() {
@@ -68,9 +70,17 @@ function TypingLine({ id }: { id: string }) {
   );
 }
 
-/** Header, history and composer of the conversation on screen. */
+/** Header, history and composer of the conversation on screen; files dropped on it upload. */
 export function Conversation(): JSX.Element {
   const conv = current.value;
+  const ch = currentChannel.value;
+  const readOnly = !!ch?.archived_at;
+  const notMember = ch !== undefined && ch.role === null;
+  const drop = useFileDrop(!!conv && !readOnly && !notMember, (files) => {
+    if (!conv) return;
+    addUploads(conv, null, files);
+    focusComposer.value++;
+  });
   if (!conv) {
     return (
       <main class="conversation empty">
@@ -78,12 +88,10 @@ export function Conversation(): JSX.Element {
       </main>
     );
   }
-  const ch = currentChannel.value;
   const name = conversationName(conv);
-  const readOnly = !!ch?.archived_at;
-  const notMember = ch !== undefined && ch.role === null;
   return (
-    <main class="conversation" aria-label={name}>
+    <main class="conversation" aria-label={name} {...drop.handlers}>
+      {drop.dragging && <DropOverlay target={name} />}
       <Header />
       <MessageList
         conv={conv}

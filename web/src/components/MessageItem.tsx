@@ -13,6 +13,7 @@ import { attempt, dialog, editing, focusComposer } from "../state/ui.ts";
 import { activeStatus, displayName, users } from "../state/users.ts";
 import { currentChannel } from "../state/workspace.ts";
 import { Avatar } from "./Avatar.tsx";
+import { Attachments } from "./Files.tsx";
 import { formatFull, formatTime } from "./format.ts";
 import { Markdown } from "./Markdown.tsx";
 import { ReactionBar, ReactionPicker } from "./Reactions.tsx";
@@ -68,7 +69,7 @@ function EditBox({ m }: { m: LocalMessage }) {
 
 /**
  * One message: author and time (unless grouped with the one before), the rendered body or a
- * tombstone, the edited marker, reactions, the thread link, and actions on hover or focus.
+ * tombstone, the edited marker, its files (none on a tombstone), reactions, the thread link, and actions on hover or focus.
  */
 export function MessageItem(
   { m, grouped, inThread }: { m: LocalMessage; grouped: boolean; inThread?: boolean },
@@ -126,7 +127,7 @@ export function MessageItem(
           ? <p class="tombstone">This message was deleted.</p>
           : isEditing
           ? <EditBox m={m} />
-          : (
+          : (m.content || m.edited_at || !m.files?.length) && (
             <div class="msg-content">
               <Markdown text={m.content} />
               {m.edited_at && (
@@ -134,6 +135,7 @@ export function MessageItem(
               )}
             </div>
           )}
+        {!deleted && <Attachments files={m.files ?? []} />}
         {m.local?.state === "pending" && <p class="sending" role="status">Sending…</p>}
         {m.local?.state === "failed" && (
           <p class="send-failed" role="alert">

@@ -1,5 +1,5 @@
 import type { JSX } from "preact";
-import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { ConvRef } from "../api/endpoints.ts";
 import { loadOlder, timeline } from "../state/messages.ts";
 import type { LocalMessage } from "../state/timeline.ts";
@@ -88,6 +88,18 @@ export function MessageList(
       void loadOlder(conv);
     }
   }, [t.messages, t.loaded]);
+
+  // The list shrinks when the composer grows (a second line, files being attached): whoever was
+  // at the newest message stays there.
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const ro = new ResizeObserver(() => {
+      if (atBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
 
   const onScroll = () => {
     const el = ref.current!;

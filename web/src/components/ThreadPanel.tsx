@@ -2,7 +2,9 @@ import type { JSX } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { closeThread, thread } from "../state/messages.ts";
 import { conversationName } from "../state/workspace.ts";
+import { addUploads } from "../state/uploads.ts";
 import { Composer } from "./Composer.tsx";
+import { DropOverlay, useFileDrop } from "./FileDrop.tsx";
 import { dayKey } from "./format.ts";
 import { MessageItem } from "./MessageItem.tsx";
 import { MessageRows } from "./MessageList.tsx";
@@ -16,9 +18,14 @@ export function ThreadPanel({ readOnly }: { readOnly: boolean }): JSX.Element | 
     const el = listRef.current;
     if (el) el.scrollTop = el.scrollHeight;
   }, [count, t?.parentId]);
+  const writable = !!t && !readOnly && !t.parent?.deleted_at;
+  const drop = useFileDrop(writable, (files) => {
+    if (t) addUploads(t.conv, t.parentId, files);
+  });
   if (!t) return null;
   return (
-    <aside class="side-panel thread" aria-label="Thread">
+    <aside class="side-panel thread" aria-label="Thread" {...drop.handlers}>
+      {drop.dragging && <DropOverlay target="the thread" />}
       <header class="panel-head">
         <div>
           <h2>Thread</h2>
@@ -43,7 +50,7 @@ export function ThreadPanel({ readOnly }: { readOnly: boolean }): JSX.Element | 
           afterDay={t.parent ? dayKey(t.parent.created_at) : undefined}
         />
       </div>
-      {!readOnly && !t.parent?.deleted_at && (
+      {writable && (
         <Composer
           conv={t.conv}
           parentId={t.parentId}

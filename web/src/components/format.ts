@@ -64,3 +64,16 @@ export function initials(name: string): string {
   const parts = name.trim().split(/[\s._-]+/).filter(Boolean);
   return ((parts[0]?.[0] ?? "?") + (parts[1]?.[0] ?? "")).toUpperCase();
 }
+
+/** A size as people read it: 512 B, 8.4 KB, 12 MB (powers of 1024, like the OS file managers). */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v < 10 ? Math.round(v * 10) / 10 : Math.round(v)} ${units[i]}`;
+}

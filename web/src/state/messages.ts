@@ -1,6 +1,6 @@
 import { type Signal, signal } from "@preact/signals";
 import { ApiError } from "../api/client.ts";
-import { type ConvRef, endpoints, type Message } from "../api/endpoints.ts";
+import { type AttachedFile, type ConvRef, endpoints, type Message } from "../api/endpoints.ts";
 import { expectEcho } from "../realtime/status.ts";
 import { me } from "./session.ts";
 import {
@@ -239,6 +239,8 @@ interface Outgoing {
   conv: ConvRef;
   parentId: string | null;
   content: string;
+  /** Uploaded and scanned files it carries (the echo shows them at once). */
+  files: AttachedFile[];
   attempt: number;
   timer?: ReturnType<typeof setTimeout>;
 }
@@ -263,7 +265,7 @@ function putEcho(o: Outgoing, state: NonNullable<LocalMessage["local"]>): void {
     last_reply_at: null,
     reactions: [],
     mentions: [],
-    files: [],
+    files: o.files,
     client_msg_id: o.clientMsgId,
     seq: 0,
     local: state,
@@ -294,9 +296,10 @@ async function attempt(o: Outgoing): Promise<void> {
   putEcho(o, { state: "pending" });
   try {
     // The same client_msg_id on every attempt: the server returns the first copy, never a second.
+    const fileIds = o.files.map((f) => f.id);
     const m = o.parentId
-      ? await endpoints.reply(o.parentId, o.content, o.clientMsgId)
-      : await endpoints.send(o.conv, o.content, o.clientMsgId);
+      ? await endpoints.reply(o.parentId, o.content, o.clientMsgId, fileIds)
+      : await endpoints.send(o.conv, o.content, o.clientMsgId, fileIds);
     outgoing.delete(o.clientMsgId);
     applyMessages([m]);
     expectEcho(m.id);
@@ -315,12 +318,18 @@ async function attempt(o: Outgoing): Promise<void> {
   }
 }
 
-export function sendMessage(conv: ConvRef, content: string, parentId: string | null = null): void {
+export function sendMessage(
+  conv: ConvRef,
+  content: string,
+  parentId: string | null = null,
+  files: AttachedFile[] = [],
+): void {
   const o: Outgoing = {
     clientMsgId: crypto.randomUUID(),
     conv,
     parentId,
     content,
+    files,
     attempt: 0,
   };
   outgoing.set(o.clientMsgId, o);
