@@ -32,4 +32,14 @@ export {
 export { conversationEvent } from "./events.ts";
 export { lockPositions, type Positions } from "./positions.ts";
 export { type ChatDeps, inTransaction, type UnitOfWork } from "./unit_of_work.ts";
-export { createChatDeps, lastSeenKey, onlineFromPresence, presenceKey } from "./deps.ts";
+export { createChatDeps, onlineFromPresence } from "./deps.ts";
+export {
+  PRESENCE_FIELD_TTL_MS,
+  PRESENCE_KEY_TTL_MS,
+  presenceKey,
+  presenceOf,
+  type PresenceRecord,
+  type PresenceStatus,
+  readPresenceRecord,
+  writeInstancePresence,
+} from "./presence_record.ts";

@@ -100,7 +100,7 @@ export function realtimeSuite(mode: string, makeTarget: () => Promise<RealtimeTa
           const text = await res.text();
           return { status: res.status, body: text ? JSON.parse(text) : undefined };
         };
-        for (const u of ["alice", "bob", "carol", "frank"]) {
+        for (const u of ["alice", "bob", "carol", "frank", "erin", "grace"]) {
           const g = await passwordGrant(fetch, tg.tokenUrl, u);
           tokens[u] = g.body.access_token as string;
           ids[u] = (await call(u, "GET", "/api/v1/me")).body.id;
@@ -118,6 +118,11 @@ export function realtimeSuite(mode: string, makeTarget: () => Promise<RealtimeTa
         for (const u of ["bob", "carol", "frank"]) {
           await call("alice", "POST", `/api/v1/workspaces/${wid}/members`, { user_id: ids[u] });
         }
+        // erin is a guest: in the workspace, in none of its conversations.
+        await call("alice", "POST", `/api/v1/workspaces/${wid}/members`, {
+          user_id: ids.erin,
+          role: "guest",
+        });
         const p = (await call("alice", "POST", `/api/v1/workspaces/${wid}/channels`, {
           name: "private",
           is_private: true,
@@ -357,6 +362,54 @@ export function realtimeSuite(mode: string, makeTarget: () => Promise<RealtimeTa
             );
           });
         });
+
+        await t.step(
+          "presence: online while any device is connected on any instance; heard across the workspace",
+          async () => {
+            const presenceOf = async (u: string) =>
+              (await call("alice", "GET", `/api/v1/presence?user_ids=${ids[u]}`)).body[ids[u]!];
+            const heard = (c: Client, status: string) =>
+              c.frames.filter((f) =>
+                f.event === "presence.updated" && f.data!.user_id === ids.bob &&
+                f.data!.status === status
+              ).length;
+            const [erin, grace] = [await connect("erin"), await connect("grace", undefined, 1)];
+            const b1 = await connect("bob", undefined, 1);
+            await eventually(() =>
+              assert.equal(heard(erin, "online"), 1, "a guest of the workspace")
+            );
+            const b2 = await connect("bob", undefined, 0);
+            await b1.close();
+            await sleep(300);
+            assert.equal((await presenceOf("bob")).status, "online", "a device is still connected");
+            assert.equal(heard(erin, "offline"), 0, "no offline while another device is on");
+            b2.send({ type: "presence", status: "away" });
+            await eventually(async () => {
+              assert.equal((await presenceOf("bob")).status, "away");
+              assert.equal(heard(erin, "away"), 1);
+            });
+            await b2.close();
+            await eventually(async () => {
+              const now = await presenceOf("bob");
+              assert.equal(now.status, "offline");
+              assert.ok(now.last_seen, "last_seen once the last device closed");
+              assert.equal(heard(erin, "offline"), 1);
+            });
+            // grace hears bob only if she shares a workspace with him (the embedded dev data puts
+            // every dev user in `colink`; in distributed mode she is in none of bob's).
+            const [shared] = await tg.sql.query<{ n: number }>(
+              `select count(*)::int as n from workspace_members a join workspace_members b
+                 on a.workspace_id = b.workspace_id where a.user_id = $1 and b.user_id = $2`,
+              [ids.grace, ids.bob],
+            );
+            assert.equal(
+              heard(grace, "online") > 0,
+              shared!.n > 0,
+              "outside the workspace: nothing",
+            );
+            await Promise.all([erin.close(), grace.close()]);
+          },
+        );
 
         await t.step(
           "more frames than the per-user budget close the socket with 4429",

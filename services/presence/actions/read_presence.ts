@@ -1,8 +1,6 @@
 import type { Principal } from "@colink/auth";
-import { lastSeenKey, presenceKey } from "@colink/conversations";
+import { type PresenceRecord, readPresenceRecord } from "@colink/conversations";
 import type { KeyValue, Sql } from "@colink/platform";
-
-export type PresenceStatus = "online" | "away" | "offline";
 
 /**
  * Presence of the people the caller shares a workspace with (anyone else reads as offline with
@@ -13,7 +11,7 @@ export async function readPresence(
   d: { sql: Sql; kv: KeyValue },
   p: Principal,
   userIds: readonly string[],
-): Promise<Record<string, { status: PresenceStatus; last_seen: string | null }>> {
+): Promise<Record<string, PresenceRecord>> {
   const visible = new Set(
     (await d.sql.query<{ user_id: string }>(
       `select distinct b.user_id::text from workspace_members a
@@ -22,18 +20,11 @@ export async function readPresence(
       [p.userId, userIds],
     )).map((r) => r.user_id),
   );
-  const out: Record<string, { status: PresenceStatus; last_seen: string | null }> = {};
+  const out: Record<string, PresenceRecord> = {};
   await Promise.all(userIds.map(async (id) => {
-    if (!visible.has(id)) return void (out[id] = { status: "offline", last_seen: null });
-    const [status, seen] = await Promise.all([
-      d.kv.get(presenceKey(id)).catch(() => null),
-      d.kv.get(lastSeenKey(id)).catch(() => null),
-    ]);
-    const live = status === "online" || status === "away";
-    out[id] = {
-      status: live ? status : "offline",
-      last_seen: live ? new Date().toISOString() : seen,
-    };
+    out[id] = visible.has(id)
+      ? await readPresenceRecord(d.kv, id)
+      : { status: "offline", last_seen: null };
   }));
   return out;
 }

@@ -35,6 +35,11 @@ export function createRealtimeInstance(o: {
     bus: o.bus,
     hub,
     logger: o.logger,
+    workspacesOf: async (userId) =>
+      (await o.sql.query<{ id: string }>(
+        "select workspace_id::text as id from workspace_members where user_id = $1",
+        [userId],
+      )).map((r) => r.id),
   });
   let started: Promise<void> | undefined;
   const streaming: Streaming = {

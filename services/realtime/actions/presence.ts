@@ -8,12 +8,15 @@ import {
   type KeyValue,
   type PubSub,
 } from "@colink/platform";
-import { lastSeenKey, presenceKey } from "@colink/conversations";
+import {
+  PRESENCE_FIELD_TTL_MS,
+  type PresenceStatus,
+  readPresenceRecord,
+  writeInstancePresence,
+} from "@colink/conversations";
 import type { ConnectionSubscriber } from "./connection.ts";
 import type { Hub } from "./hub.ts";
 
-/** Presence lives this long without a heartbeat (a crashed instance's users go offline). */
-export const PRESENCE_TTL_MS = 60_000;
 /** Typing shows this long after the last keystroke frame (the seed's 5 seconds). */
 export const TYPING_TTL_MS = 5_000;
 /** A connection with no activity for this long counts as away. */
@@ -21,14 +24,14 @@ export const AWAY_AFTER_MS = 10 * 60_000;
 const TYPING_CHANNEL = "realtime:typing";
 const PRESENCE_CHANNEL = "realtime:presence";
 
-export type PresenceStatus = "online" | "away" | "offline";
-
 /**
  * Presence and typing: ephemeral, best effort, dropped first under pressure. A user is online
- * while any of their connections is (multi-device), away when all of theirs are away, offline
- * when the last one closes or the key's TTL lapses (an instance that crashed stops refreshing
- * it). Changes and typing go to the other instances over pub/sub; with Redis down presence
- * degrades (reads offline) while messages keep flowing.
+ * while any of their connections on any instance is (multi-device), away when all are away,
+ * offline when the last one closes or the instances holding them stop refreshing (a crashed
+ * instance's entries lapse: see presence_record.ts). Each instance records only its own share of
+ * a user; everyone reads the combination. A change is announced over pub/sub with the user's
+ * workspaces, and every instance tells its sockets of people who share one of them. With Redis
+ * down presence degrades (reads offline) while messages keep flowing.
  */
 export interface Presence {
   onConnect(p: Principal, sub: ConnectionSubscriber): void;
@@ -39,9 +42,28 @@ export interface Presence {
 }
 
 export function createPresence(
-  o: { kv: KeyValue; pubsub: PubSub; hub: Hub; logger: Logger; bus?: EventBus },
+  o: {
+    kv: KeyValue;
+    pubsub: PubSub;
+    hub: Hub;
+    logger: Logger;
+    bus?: EventBus;
+    /** The workspaces a user belongs to (who may hear of their presence). */
+    workspacesOf(userId: string): Promise<string[]>;
+  },
 ): Presence {
+  const instanceId = crypto.randomUUID();
   const local = new Map<string, Set<ConnectionSubscriber>>();
+  /** The workspaces of the users connected here, loaded when they connect. */
+  const workspaces = new Map<string, Promise<Set<string>>>();
+  const workspacesOf = (userId: string) => {
+    let w = workspaces.get(userId);
+    if (!w) {
+      w = o.workspacesOf(userId).then((ids) => new Set(ids)).catch(() => new Set<string>());
+      workspaces.set(userId, w);
+    }
+    return w;
+  };
   const typingThrottle = new Map<string, number>();
   const tolerate = (what: string) => (e: unknown) =>
     o.logger.warn(`presence: ${what} failed`, { err: e });
@@ -53,16 +75,15 @@ export function createPresence(
   };
 
   async function store(userId: string) {
-    const status = statusOf(userId);
-    const before = await o.kv.get(presenceKey(userId)).catch(() => null);
-    if (status === "offline") {
-      await o.kv.del(presenceKey(userId));
-      await o.kv.set(lastSeenKey(userId), new Date().toISOString());
-    } else {
-      await o.kv.set(presenceKey(userId), status, { ttlMs: PRESENCE_TTL_MS });
-    }
-    if ((before ?? "offline") !== status) {
-      await o.pubsub.publish(PRESENCE_CHANNEL, JSON.stringify({ user_id: userId, status }));
+    const before = (await readPresenceRecord(o.kv, userId)).status;
+    await writeInstancePresence(o.kv, userId, instanceId, statusOf(userId));
+    const status = (await readPresenceRecord(o.kv, userId)).status;
+    if (before !== status) {
+      const workspace_ids = [...await workspacesOf(userId)];
+      await o.pubsub.publish(
+        PRESENCE_CHANNEL,
+        JSON.stringify({ user_id: userId, status, workspace_ids }),
+      );
       // The seed's topic, for consumers beyond the sockets (analytics); ephemeral, so straight
       // to the bus rather than through the outbox.
       const ev = makeEvent("presence.updated", userId, {
@@ -90,12 +111,9 @@ export function createPresence(
       }
     }
     for (const userId of local.keys()) {
-      const status = statusOf(userId);
-      if (status !== "offline") {
-        o.kv.set(presenceKey(userId), status, { ttlMs: PRESENCE_TTL_MS }).catch(() => {});
-      }
+      writeInstancePresence(o.kv, userId, instanceId, statusOf(userId)).catch(() => {});
     }
-  }, PRESENCE_TTL_MS / 3);
+  }, PRESENCE_FIELD_TTL_MS / 3);
   Deno.unrefTimer(heartbeat);
 
   const subscriptions = Promise.all([
@@ -107,16 +125,23 @@ export function createPresence(
         }
       }
     }),
-    o.pubsub.subscribe(PRESENCE_CHANNEL, (raw) => {
-      const p = JSON.parse(raw) as { user_id: string; status: PresenceStatus };
-      // Everyone connected here who shares a conversation with them hears it.
-      const told = new Set<ConnectionSubscriber>();
-      for (const mine of o.hub.ofUser(p.user_id)) {
-        for (const c of mine.conversations) {
-          for (const s of o.hub.ofConversation(c)) told.add(s as ConnectionSubscriber);
-        }
+    o.pubsub.subscribe(PRESENCE_CHANNEL, async (raw) => {
+      const p = JSON.parse(raw) as {
+        user_id: string;
+        status: PresenceStatus;
+        workspace_ids: string[];
+      };
+      const frame = {
+        type: "event" as const,
+        event: "presence.updated",
+        data: { user_id: p.user_id, status: p.status },
+      };
+      // Everyone connected here who shares a workspace with them hears it.
+      for (const userId of local.keys()) {
+        const theirs = await workspacesOf(userId);
+        if (!p.workspace_ids.some((w) => theirs.has(w))) continue;
+        for (const s of local.get(userId) ?? []) s.ephemeral?.(frame);
       }
-      for (const s of told) s.ephemeral?.({ type: "event", event: "presence.updated", data: p });
     }),
   ]).catch((e) => {
     tolerate("subscribing")(e);
@@ -133,7 +158,11 @@ export function createPresence(
     onDisconnect(p: Principal, sub: ConnectionSubscriber) {
       const set = local.get(p.userId);
       set?.delete(sub);
-      if (!set?.size) local.delete(p.userId);
+      if (!set?.size) {
+        local.delete(p.userId);
+        // Workspaces are re-read on the next connect (they may have changed meanwhile).
+        workspaces.delete(p.userId);
+      }
       store(p.userId).catch(tolerate("storing"));
     },
     onPresence(p: Principal, status: "online" | "away", sub: ConnectionSubscriber) {
@@ -152,6 +181,13 @@ export function createPresence(
     },
     async stop() {
       clearInterval(heartbeat);
+      // This instance's users are not here any more: say so rather than wait for the expiry.
+      await Promise.all(
+        [...local.keys()].map((u) => {
+          local.delete(u);
+          return store(u).catch(() => {});
+        }),
+      );
       for (const unsubscribe of await subscriptions) await unsubscribe().catch(() => {});
     },
   };
