@@ -80,6 +80,11 @@ export const RuntimeEnv = InfraEnv.extend({
   HOST: z.string().default("0.0.0.0"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   MIGRATE_ON_START: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
+  /**
+   * How long published events are kept: clients away up to this long resume exactly; later they
+   * get resync_required (default 7 days).
+   */
+  EVENT_RETENTION_HOURS: z.coerce.number().positive().default(7 * 24),
 });
 export type RuntimeEnv = z.infer<typeof RuntimeEnv>;
 
@@ -243,6 +248,7 @@ export async function assemble(
       relay = createOutboxRelay({
         sql: infra.sql!,
         bus: infra.bus,
+        retentionMs: env.EVENT_RETENTION_HOURS * 3600_000,
         onError: (e) => logger.error("outbox relay failed; retrying", { err: e }),
         // Realtime gateways read new positions when this rings (and poll in case it does not).
         onAdvance: (head) => {
