@@ -26,4 +26,5 @@ export { type Browser, createBrowser, parseForm, signInWithForms } from "./brows
 export { type FreshDatabase, freshPostgresDatabase } from "./fresh_database.ts";
 export { distributedTestEnv } from "./distributed_env.ts";
 export { type DedicatedRedis, dedicatedRedis } from "./dedicated_redis.ts";
+export { type DedicatedKafka, dedicatedKafka } from "./dedicated_kafka.ts";
 export { firstReply } from "./ws.ts";

@@ -58,7 +58,6 @@ export function createOutboxRelay(o: OutboxRelayOptions): OutboxRelay {
   const pollMs = o.pollMs ?? 100;
   let running = false;
   let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
 
   async function sequence(): Promise<number> {
     const head = await o.sql.transaction(async (tx) => {
@@ -145,9 +144,61 @@ export function createOutboxRelay(o: OutboxRelayOptions): OutboxRelay {
   let lastPrune = 0;
   let kickTimer: ReturnType<typeof setTimeout> | undefined;
   const kickDelayMs = o.kickDelayMs ?? 2;
-  let failures = 0;
-  let publishFailures = 0;
-  let publishAfter = 0;
+  /** Wakers of the two loops' sleeps (a kick wakes the sequencer, new positions the publisher). */
+  const wakers = {
+    sequence: undefined as (() => void) | undefined,
+    publish: undefined as (() => void) | undefined,
+  };
+  const sleep = (ms: number, which: keyof typeof wakers) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      wakers[which] = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    }).finally(() => (wakers[which] = undefined));
+
+  /** Positions (and prunes) on its own: a bus that hangs or is down never holds it up. */
+  async function sequencingLoop() {
+    let failures = 0;
+    while (running) {
+      let delay = pollMs;
+      try {
+        if (await sequence()) wakers.publish?.();
+        if (Date.now() - lastPrune > 600_000) {
+          lastPrune = Date.now();
+          await prune();
+        }
+        failures = 0;
+      } catch (e) {
+        o.onError?.(e);
+        // The database is down: back off (up to 5 s) instead of spinning.
+        failures++;
+        delay = Math.min(5_000, pollMs * 2 ** failures);
+      }
+      if (running) await sleep(delay, "sequence");
+    }
+  }
+
+  async function publishingLoop() {
+    let failures = 0;
+    while (running) {
+      let published = 0;
+      let delay = pollMs;
+      try {
+        published = await publish();
+        failures = 0;
+      } catch (e) {
+        o.onError?.(e);
+        // The bus (or the database) is down: retry with a backoff of up to 5 s; positions keep
+        // being assigned meanwhile, so realtime delivery goes on.
+        failures++;
+        delay = Math.min(5_000, pollMs * 2 ** failures);
+      }
+      if (published >= batchSize || !running) continue;
+      await sleep(delay, "publish");
+    }
+  }
 
   return {
     runOnce,
@@ -159,57 +210,19 @@ export function createOutboxRelay(o: OutboxRelayOptions): OutboxRelay {
       if (kickTimer !== undefined) return;
       kickTimer = setTimeout(() => {
         kickTimer = undefined;
-        wake?.();
+        wakers.sequence?.();
       }, kickDelayMs);
     },
     start() {
       if (running) return;
       running = true;
-      loop = (async () => {
-        while (running) {
-          let published = 0;
-          let delay = pollMs;
-          try {
-            await sequence();
-            if (Date.now() - lastPrune > 600_000) {
-              lastPrune = Date.now();
-              await prune();
-            }
-            failures = 0;
-          } catch (e) {
-            o.onError?.(e);
-            // The database is down: back off (up to 5 s) instead of spinning.
-            failures++;
-            delay = Math.min(5_000, pollMs * 2 ** failures);
-          }
-          if (failures === 0 && Date.now() >= publishAfter) {
-            try {
-              published = await publish();
-              publishFailures = 0;
-            } catch (e) {
-              o.onError?.(e);
-              // The bus is down: keep sequencing (realtime delivery goes on), retry publishing
-              // with a backoff of up to 5 s.
-              publishFailures++;
-              publishAfter = Date.now() + Math.min(5_000, pollMs * 2 ** publishFailures);
-            }
-          }
-          if ((published >= batchSize && failures === 0) || !running) continue;
-          await new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, delay);
-            wake = () => {
-              clearTimeout(t);
-              resolve();
-            };
-          });
-          wake = undefined;
-        }
-      })();
+      loop = Promise.all([sequencingLoop(), publishingLoop()]).then(() => {});
     },
     async stop() {
       running = false;
       if (kickTimer !== undefined) clearTimeout(kickTimer);
-      wake?.();
+      wakers.sequence?.();
+      wakers.publish?.();
       await loop;
     },
   };
