@@ -1,5 +1,6 @@
 import type { FileRecord, FileVersionRecord } from "@colink/conversations";
 import type { FilesDeps } from "./deps.ts";
+import { scanStatus } from "./present.ts";
 
 export const FILES_COLLECTION = "files";
 
@@ -31,9 +32,6 @@ export interface FileDocument extends Record<string, unknown> {
   updated_at: Date;
 }
 
-const scan = (s: FileVersionRecord["status"]) =>
-  s === "clean" ? "clean" : s === "infected" ? "infected" : "pending";
-
 export function metadataDocument(
   d: Pick<FilesDeps, "bucket">,
   f: FileRecord,
@@ -62,7 +60,7 @@ export function metadataDocument(
       status: v.status,
     })),
     metadata: { width: shown.width, height: shown.height },
-    virus_scan: { status: scan(shown.status), scanned_at: shown.scanned_at },
+    virus_scan: { status: scanStatus(shown.status), scanned_at: shown.scanned_at },
     created_at: f.created_at,
     updated_at: f.updated_at,
   };

@@ -1,7 +1,8 @@
 import type { FileInfo } from "@colink/contracts";
 import type { FileRecord } from "@colink/conversations";
 
-const scanStatus = (s: FileRecord["latest"]["status"]) =>
+/** A version's lifecycle as the seed's virus_scan status (anything not scanned yet is pending). */
+export const scanStatus = (s: FileRecord["latest"]["status"]): "clean" | "infected" | "pending" =>
   s === "clean" ? "clean" : s === "infected" ? "infected" : "pending";
 
 /**
