@@ -1,6 +1,7 @@
 import type { Infra } from "@colink/platform/wiring";
 import { defineService } from "@colink/runtime";
 import { createRealtimeInstance, type RealtimeInstance } from "./actions/instance.ts";
+import { RealtimeConfig } from "./config.ts";
 import { wsRoutes } from "./routes/ws_routes.ts";
 
 /** One instance per process, shared by the routes and the background lifecycle. */
@@ -20,8 +21,19 @@ export const realtimeService = defineService({
   needs: ["sql", "kv", "pubsub", "bus"],
   // The socket authenticates in its first frame; the cookie is honoured on the upgrade.
   paths: [{ prefix: "/ws", access: "session" }],
-  routes: ({ infra, verifier, principals, logger }) =>
-    wsRoutes({ verifier, principals, logger, streaming: instanceFor(infra, logger).streaming }),
+  config: RealtimeConfig,
+  routes: ({ infra, verifier, principals, logger, config }) => {
+    const instance = instanceFor(infra, logger);
+    return wsRoutes({
+      verifier,
+      principals,
+      logger,
+      streaming: instance.streaming,
+      stopping: () => instance.stopping,
+      idleTimeoutSeconds: config.WS_IDLE_TIMEOUT_SEC,
+      limits: { maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES },
+    });
+  },
   background: ({ infra, logger }) => {
     const instance = instanceFor(infra, logger);
     instance.start().catch((e) =>

@@ -15,6 +15,13 @@
  */
 import { freePort } from "@colink/testing";
 import { DENO_RUN_PERMISSIONS, markdownTable, REPO_ROOT } from "./stats.ts";
+import {
+  type ChildServer as Server,
+  spawnDeno as spawn,
+  stopChild,
+  waitHealthy,
+} from "@colink/testing";
+const stop = (s: Server | undefined) => stopChild(s, "SIGINT", 10_000);
 
 const CONNECTIONS = 32;
 const THREADS = 1;
@@ -77,49 +84,6 @@ async function machineBusy(ms = 1_000): Promise<number> {
   await new Promise((r) => setTimeout(r, ms));
   const b = await sample();
   return 1 - (b.idle - a.idle) / Math.max(1, b.total - a.total);
-}
-
-interface Server {
-  name: string;
-  child: Deno.ChildProcess;
-  stderr: () => string;
-}
-
-/** Keeps the last few KB of a child's stderr (for error messages) without ever blocking it. */
-function drain(stream: ReadableStream<Uint8Array>): () => string {
-  let tail = "";
-  (async () => {
-    const dec = new TextDecoder();
-    for await (const chunk of stream) tail = (tail + dec.decode(chunk)).slice(-8_000);
-  })().catch(() => {});
-  return () => tail;
-}
-
-function spawn(name: string, cmdArgs: string[], env: Record<string, string>): Server {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: cmdArgs,
-    env,
-    cwd: root,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  return { name, child, stderr: drain(child.stderr) };
-}
-
-async function waitHealthy(s: Server, url: string, timeoutMs = 60_000): Promise<number> {
-  const start = performance.now();
-  let exited = false;
-  s.child.status.then(() => (exited = true));
-  while (performance.now() - start < timeoutMs && !exited) {
-    try {
-      const res = await fetch(url);
-      await res.body?.cancel();
-      if (res.status === 200) return performance.now() - start;
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`${s.name} did not become healthy at ${url}:\n${s.stderr()}`);
 }
 
 /** CPU time (user + system, all threads) a process has used so far, in ms, from /proc. */
@@ -205,20 +169,6 @@ async function wrk(label: string, url: string, secs: number, headers: string[] =
     clearInterval(tick);
     if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\n"));
   }
-}
-
-async function stop(s: Server | undefined): Promise<void> {
-  if (!s) return;
-  try {
-    s.child.kill("SIGINT");
-  } catch { /* already gone */ }
-  const timer = setTimeout(() => {
-    try {
-      s.child.kill("SIGKILL");
-    } catch { /* already gone */ }
-  }, 10_000);
-  await s.child.status;
-  clearTimeout(timer);
 }
 
 async function main() {

@@ -10,8 +10,15 @@
 import { colinkMigrations } from "@colink/db";
 import { createPostgresSql } from "@colink/platform/postgres";
 import { migrate } from "@colink/platform";
-import { distributedTestEnv, freePort } from "@colink/testing";
-import { type Server, spawn, stop, tokenFor, waitHealthy } from "./messages.ts";
+import {
+  type ChildServer as Server,
+  distributedTestEnv,
+  freePort,
+  spawnDeno as spawn,
+  stopChild as stop,
+  waitHealthy,
+} from "@colink/testing";
+import { tokenFor } from "./messages.ts";
 import { progressBar } from "./seed_messages.ts";
 import { DENO_RUN_PERMISSIONS, markdownTable, percentile } from "./stats.ts";
 

@@ -54,6 +54,12 @@ import { createPgliteSql, migrate, type Sql } from "@colink/platform";
 import { distributedTestEnv, freePort, passwordGrant, realServers } from "@colink/testing";
 import { messageIdAt, type SeededChannel, seedMessages } from "./seed_messages.ts";
 import { DENO_RUN_PERMISSIONS, markdownTable, percentile, REPO_ROOT } from "./stats.ts";
+import {
+  type ChildServer as Server,
+  spawnDeno as spawn,
+  stopChild as stop,
+  waitHealthy,
+} from "@colink/testing";
 
 // --serve: the distributed all-in-one process (see 2. above). Imported lazily so the benchmark
 // itself does not load every service.
@@ -152,72 +158,6 @@ const fmt = (n: number, digits = 0) =>
 
 // ---------------------------------------------------------------------------------------------
 // Processes
-
-export interface Server {
-  name: string;
-  child: Deno.ChildProcess;
-  stderr: () => string;
-}
-
-/** Keeps the last few KB of a child's stderr (for error messages) without ever blocking it. */
-function drain(stream: ReadableStream<Uint8Array>): () => string {
-  let tail = "";
-  (async () => {
-    const dec = new TextDecoder();
-    for await (const chunk of stream) tail = (tail + dec.decode(chunk)).slice(-8_000);
-  })().catch(() => {});
-  return () => tail;
-}
-
-/** What a child needs from this environment (the Deno cache), and nothing that picks adapters. */
-function baseEnv(): Record<string, string> {
-  const keep = ["HOME", "PATH", "DENO_DIR", "TMPDIR", "LANG", "NO_COLOR"];
-  return Object.fromEntries(
-    keep.flatMap((k) => (Deno.env.get(k) === undefined ? [] : [[k, Deno.env.get(k)!]])),
-  );
-}
-
-export function spawn(name: string, args: string[], env: Record<string, string>): Server {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    env: { ...baseEnv(), ...env },
-    clearEnv: true,
-    cwd: REPO_ROOT,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  return { name, child, stderr: drain(child.stderr) };
-}
-
-export async function waitHealthy(s: Server, url: string, timeoutMs = 120_000): Promise<number> {
-  const start = performance.now();
-  let exited = false;
-  s.child.status.then(() => (exited = true));
-  while (performance.now() - start < timeoutMs && !exited) {
-    try {
-      const res = await fetch(url);
-      await res.body?.cancel();
-      if (res.status === 200) return performance.now() - start;
-    } catch { /* not listening yet */ }
-    await sleep(50);
-  }
-  throw new Error(`${s.name} did not become healthy at ${url}:\n${s.stderr()}`);
-}
-
-export async function stop(s: Server | undefined): Promise<void> {
-  if (!s) return;
-  try {
-    s.child.kill("SIGINT");
-  } catch { /* already gone */ }
-  const timer = setTimeout(() => {
-    try {
-      s.child.kill("SIGKILL");
-    } catch { /* already gone */ }
-  }, 15_000);
-  await s.child.status;
-  clearTimeout(timer);
-}
 
 // ---------------------------------------------------------------------------------------------
 // CPU accounting, from /proc (through `cat`: Deno wants --allow-all to read /proc directly)

@@ -72,7 +72,7 @@
  * the hard limit when that cannot be raised (deno task's shell has no ulimit: the benchmark sets
  * it for its children); every process needs one descriptor per socket, plus a few hundred.
  */
-import { freePort, passwordGrant } from "@colink/testing";
+import { baseEnv, drainTail as drain, freePort, passwordGrant } from "@colink/testing";
 import { bucketOf, bucketUpperMs, HIST_BUCKETS } from "./realtime_client.ts";
 import { DENO_RUN_PERMISSIONS, markdownTable, REPO_ROOT } from "./stats.ts";
 
@@ -217,23 +217,6 @@ function status(msg: string) {
 
 // ---------------------------------------------------------------------------------------------
 // Processes
-
-/** Keeps the last few KB of a child's output without ever blocking it. */
-function drain(stream: ReadableStream<Uint8Array>): () => string {
-  let tail = "";
-  (async () => {
-    const dec = new TextDecoder();
-    for await (const chunk of stream) tail = (tail + dec.decode(chunk)).slice(-8_000);
-  })().catch(() => {});
-  return () => tail;
-}
-
-function baseEnv(): Record<string, string> {
-  const keep = ["HOME", "PATH", "DENO_DIR", "TMPDIR", "LANG", "NO_COLOR"];
-  return Object.fromEntries(
-    keep.flatMap((k) => (Deno.env.get(k) === undefined ? [] : [[k, Deno.env.get(k)!]])),
-  );
-}
 
 /** `deno <args>` under a raised open-files limit (many sockets), in the repository root. */
 function denoCommand(args: string[], env: Record<string, string>, piped: boolean): Deno.Command {

@@ -71,12 +71,4 @@ export function markdownTable(header: string[], rows: string[][]): string {
 }
 
 /** Where the benchmarks run from, and the permissions a benchmarked `deno run` gets. */
-export const REPO_ROOT = new URL("../../", import.meta.url).pathname;
-export const DENO_RUN_PERMISSIONS: readonly string[] = [
-  "--allow-net",
-  "--allow-env",
-  "--allow-read",
-  "--allow-write",
-  "--allow-sys",
-  "--allow-run",
-];
+export { DENO_RUN_PERMISSIONS, REPO_ROOT } from "@colink/testing";

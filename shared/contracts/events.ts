@@ -90,13 +90,20 @@ export const FileUploaded = z.object({
   version: z.number().int().positive(),
 });
 
+/** The seed's payload, plus where it applies, until when, and whether it was lifted. */
 export const ModerationAction = z.object({
   action_id: uuid,
+  /** Who acted (or lifted it); on expiry, the moderator who imposed it. */
   moderator_id: uuid,
   action_type: z.enum(["warn", "mute", "kick", "ban"]),
   target_user_id: uuid,
   reason: z.string(),
   timestamp: datetime,
+  channel_id: uuid.nullable().optional(),
+  workspace_id: uuid.nullable().optional(),
+  expires_at: datetime.nullable().optional(),
+  /** Set when a mute or ban ends: undone by a moderator, or expired. */
+  lifted: z.enum(["revoked", "expired"]).optional(),
 });
 
 export const MessageDeleted = z.object({

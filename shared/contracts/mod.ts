@@ -4,3 +4,4 @@ export * from "./users.ts";
 export * from "./ws.ts";
 export * from "./conversations.ts";
 export * from "./files.ts";
+export * from "./admin.ts";

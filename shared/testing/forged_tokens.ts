@@ -61,27 +61,7 @@ export async function forgedTokenTable(k: ForgeryKit): Promise<TokenCase[]> {
     ];
   }
   const now = Math.floor(Date.now() / 1000);
-  const sign = (
-    c: Record<string, unknown>,
-    o: { iss?: string; aud?: string | string[]; exp?: number; nbf?: number } = {},
-  ) => {
-    const jwt = new SignJWT({
-      typ: "Bearer",
-      azp: "colink-cli",
-      preferred_username: k.username,
-      realm_access: { roles: ["member"] },
-      ...c,
-    })
-      .setProtectedHeader({ alg: "RS256", kid: k.signingKey.kid, typ: "JWT" })
-      .setIssuer(o.iss ?? k.issuer)
-      .setSubject(k.sub)
-      .setAudience(o.aud ?? [k.audience, "account"])
-      .setIssuedAt(now - 5)
-      .setExpirationTime(o.exp ?? now + 300)
-      .setJti(crypto.randomUUID());
-    if (o.nbf) jwt.setNotBefore(o.nbf);
-    return jwt.sign(k.signingKey.key);
-  };
+  const sign = (c: Record<string, unknown>, o: SignOptions = {}) => signAccessToken(k, c, o);
   const genuine = await sign({});
   return [
     { name: "genuine access token", token: genuine, accepted: true },
@@ -235,11 +215,65 @@ async function forgeriesOf(genuine: string, publicJwk: JWK): Promise<TokenCase[]
 }
 
 /** The table for an issuer whose keys the test holds (the embedded one). */
+interface SignOptions {
+  iss?: string;
+  aud?: string | string[];
+  /** Seconds since the epoch (default: 5 minutes from now). */
+  exp?: number;
+  nbf?: number;
+}
+
+/** An access token signed with the issuer's real key, as the issuer would mint it. */
+function signAccessToken(
+  k: HeldKeyKit,
+  claims: Record<string, unknown>,
+  o: SignOptions = {},
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const jwt = new SignJWT({
+    typ: "Bearer",
+    azp: "colink-cli",
+    preferred_username: k.username,
+    realm_access: { roles: ["member"] },
+    ...claims,
+  })
+    .setProtectedHeader({ alg: "RS256", kid: k.signingKey.kid, typ: "JWT" })
+    .setIssuer(o.iss ?? k.issuer)
+    .setSubject(k.sub)
+    .setAudience(o.aud ?? [k.audience, "account"])
+    .setIssuedAt(now - 5)
+    .setExpirationTime(o.exp ?? now + 300)
+    .setJti(crypto.randomUUID());
+  if (o.nbf) jwt.setNotBefore(o.nbf);
+  return jwt.sign(k.signingKey.key);
+}
+
+type IssuerKeys = {
+  signingKey(): Promise<{ kid: string; key: CryptoKey }>;
+  jwks(): Promise<{ keys: JWK[] }>;
+};
+
+/**
+ * A genuine access token from the embedded issuer's key that expires `seconds` from now (the
+ * issuer itself mints nothing shorter than 10 s), for tests of what happens at expiry.
+ */
+export async function tokenExpiringIn(
+  keys: IssuerKeys,
+  issuer: string,
+  user: { sub: string; username: string },
+  seconds: number,
+): Promise<string> {
+  const signingKey = await keys.signingKey();
+  const publicJwk = (await keys.jwks()).keys.find((k) => k.kid === signingKey.kid)!;
+  return await signAccessToken(
+    { issuer, audience: "colink-api", signingKey, publicJwk, ...user },
+    {},
+    { exp: Math.floor(Date.now() / 1000) + seconds },
+  );
+}
+
 export async function forgedTokensForIssuer(
-  keys: {
-    signingKey(): Promise<{ kid: string; key: CryptoKey }>;
-    jwks(): Promise<{ keys: JWK[] }>;
-  },
+  keys: IssuerKeys,
   issuer: string,
   user: { sub: string; username: string },
 ): Promise<TokenCase[]> {

@@ -13,6 +13,7 @@ export {
   forgedTokenTable,
   type ForgeryKit,
   type TokenCase,
+  tokenExpiringIn,
 } from "./forged_tokens.ts";
 export { type RunningProcess, startProcess } from "./process.ts";
 export {
@@ -28,3 +29,13 @@ export { distributedTestEnv } from "./distributed_env.ts";
 export { type DedicatedRedis, dedicatedRedis } from "./dedicated_redis.ts";
 export { type DedicatedKafka, dedicatedKafka } from "./dedicated_kafka.ts";
 export { firstReply } from "./ws.ts";
+export {
+  baseEnv,
+  type ChildServer,
+  DENO_RUN_PERMISSIONS,
+  drainTail,
+  REPO_ROOT,
+  spawnDeno,
+  stopChild,
+  waitHealthy,
+} from "./child.ts";

@@ -9,7 +9,7 @@ export interface RealtimeTarget {
   /** ws:// bases of the realtime instances (one in embedded mode). */
   sockets: string[];
   sql: Sql;
-  /** Stops instance i as SIGTERM would (distributed mode only). */
+  /** Sends instance i a real SIGTERM and waits for it to exit (distributed mode only). */
   stopInstance?(i: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -263,6 +263,64 @@ export function realtimeSuite(mode: string, makeTarget: () => Promise<RealtimeTa
         });
 
         await t.step(
+          "resume replays membership changes and read markers too, in order",
+          async () => {
+            const bob = await connect("bob");
+            const cursor = bob.frames.find((f) => f.type === "hello")!.cursor!;
+            await bob.close();
+            const m = await send("alice", p, "while bob is away");
+            await call("alice", "POST", `/api/v1/channels/${p}/members`, { user_id: ids.carol });
+            await call("alice", "DELETE", `/api/v1/channels/${p}/members/${ids.carol}`);
+            // bob reads on another device meanwhile: this one must clear its badge on return.
+            await call("bob", "POST", `/api/v1/channels/${p}/read`, { message_id: m.id });
+            const back = await connect("bob", cursor, 1);
+            await eventually(() => assert.equal(back.events().length, 4));
+            assert.deepEqual(back.events().map((f) => f.event), [
+              "message.created",
+              "channel.member_joined",
+              "channel.member_left",
+              "read.updated",
+            ]);
+            assert.equal(back.events()[1]!.data!.user_id, ids.carol);
+            await back.close();
+          },
+        );
+
+        await t.step(
+          "user.updated (profile, status) reaches the user's own devices and nobody else",
+          async () => {
+            const [b1, b2, alice] = [
+              await connect("bob"),
+              await connect("bob", undefined, 1),
+              await connect("alice"),
+            ];
+            const name = `Bob ${uniqueSuffix()}`;
+            assert.equal(
+              (await call("bob", "PATCH", "/api/v1/me", { display_name: name })).status,
+              200,
+            );
+            assert.equal(
+              (await call("bob", "PUT", "/api/v1/me/status", {
+                status_text: "in a meeting",
+                status_emoji: "📅",
+              })).status,
+              200,
+            );
+            await eventually(() => {
+              for (const c of [b1, b2]) {
+                const got = c.events("user.updated");
+                assert.equal(got.length, 2);
+                assert.equal(got[0]!.data!.display_name, name);
+                assert.equal(got[0]!.data!.user_id, ids.bob);
+              }
+            });
+            await sleep(200);
+            assert.equal(alice.events("user.updated").length, 0);
+            await Promise.all([b1.close(), b2.close(), alice.close()]);
+          },
+        );
+
+        await t.step(
           "resync_required for a tampered, unknown-epoch, future or pruned cursor",
           async () => {
             const bob = await connect("bob");
@@ -424,7 +482,8 @@ export function realtimeSuite(mode: string, makeTarget: () => Promise<RealtimeTa
         await t.step(
           "many writers while a client keeps reconnecting: it sees exactly what the database holds, once and in order",
           async () => {
-            const writers = ["alice", "bob"];
+            // Six concurrent writers (two people, three streams each), so commits interleave.
+            const writers = ["alice", "bob", "alice", "bob", "alice", "bob"];
             await call("alice", "POST", `/api/v1/channels/${p}/members`, { user_id: ids.frank });
             let done = false;
             const sent: string[] = [];
@@ -434,8 +493,10 @@ export function realtimeSuite(mode: string, makeTarget: () => Promise<RealtimeTa
               cursor: string;
             }).cursor;
             await first.close();
-            const writing = Promise.all(writers.map(async (w) => {
-              for (let i = 0; i < 80; i++) sent.push((await send(w, p, `${w} burst ${i}`)).id);
+            const writing = Promise.all(writers.map(async (w, k) => {
+              for (let i = 0; i < 40; i++) {
+                sent.push((await send(w, p, `${w} burst ${k}.${i}`)).id);
+              }
             })).finally(() => (done = true));
             const seen: Frame[] = [];
             let i = 0;
@@ -481,26 +542,50 @@ export function realtimeSuite(mode: string, makeTarget: () => Promise<RealtimeTa
 
         if (tg.stopInstance && tg.sockets.length > 1) {
           await t.step(
-            "an instance stopping closes its sockets with 1012; clients resume on another without loss",
+            "SIGTERM: the instance closes every socket with 1012; clients resume on another without loss",
             async () => {
-              const bob = await connect("bob", undefined, 0);
-              await send("alice", p, "before the restart");
-              await eventually(() => assert.ok(bob.events().length >= 1));
-              const stopping = tg.stopInstance!(0);
-              await bob.closed();
-              assert.equal(bob.closeCode, 1012);
-              await stopping;
-              const during = await send("alice", p, "while moving");
-              const moved = await connect("bob", bob.lastCursor(), 1);
+              // Many sockets on the stopping instance: every one must be told 1012 (not 1001 or a
+              // reset) and every one must find what was sent meanwhile on the other instance.
+              const many = await Promise.all(
+                Array.from(
+                  { length: 60 },
+                  (_, i) => connect(i % 2 ? "bob" : "frank", undefined, 0),
+                ),
+              );
+              const before = await send("alice", p, "before the restart");
               await eventually(() =>
-                assert.ok(moved.events().some((f) => f.data!.id === during.id))
+                many.forEach((c) => assert.ok(c.events().some((f) => f.data!.id === before.id)))
               );
-              assert.equal(
-                moved.events().filter((f) => f.data!.content === "before the restart").length,
-                0,
-                "nothing twice",
+              const stopping = tg.stopInstance!(0);
+              await Promise.all(many.map((c) => c.closed()));
+              assert.deepEqual(
+                [...new Set(many.map((c) => c.closeCode))],
+                [1012],
+                "every socket is told to resume elsewhere",
               );
-              await moved.close();
+              const during = await send("alice", p, "while moving");
+              await stopping;
+              const after = await send("alice", p, "after the restart");
+              const moved = await Promise.all(
+                many.map((c, i) => connect(i % 2 ? "bob" : "frank", c.lastCursor(), 1)),
+              );
+              await eventually(() =>
+                moved.forEach((c) => {
+                  const ids = c.events("message.created").map((f) => f.data!.id);
+                  assert.deepEqual(
+                    ids.filter((id) => id === during.id || id === after.id),
+                    [during.id, after.id],
+                  );
+                })
+              );
+              for (const c of moved) {
+                assert.equal(
+                  c.events().filter((f) => f.data!.id === before.id).length,
+                  0,
+                  "nothing twice",
+                );
+              }
+              await Promise.all(moved.map((c) => c.close()));
             },
           );
         }

@@ -76,6 +76,24 @@ function fakeSocket() {
   return s;
 }
 
+/** An instance whose stream is empty and whose users are all in conversation c1. */
+function fakeStreaming(hub: Hub): Streaming {
+  return {
+    hub,
+    tail: {
+      position: 0,
+      epoch: "e1",
+      start: () => Promise.resolve(),
+      stop: () => Promise.resolve(),
+    },
+    log: {
+      state: () => Promise.resolve({ epoch: "e1", head: 0, prunedThrough: 0 }),
+      read: () => Promise.resolve([]),
+    },
+    conversations: () => Promise.resolve(["c1"]),
+  };
+}
+
 const row = (position: number, conv: string, size = 100): StreamRow => ({
   position,
   topic: "message.created",
@@ -92,20 +110,7 @@ const row = (position: number, conv: string, size = 100): StreamRow => ({
 
 Deno.test("backpressure: a slow socket gets ephemeral frames dropped first, then 4408; others are not held up", async () => {
   const hub = new Hub();
-  const streaming: Streaming = {
-    hub,
-    tail: {
-      position: 0,
-      epoch: "e1",
-      start: () => Promise.resolve(),
-      stop: () => Promise.resolve(),
-    },
-    log: {
-      state: () => Promise.resolve({ epoch: "e1", head: 0, prunedThrough: 0 }),
-      read: () => Promise.resolve([]),
-    },
-    conversations: () => Promise.resolve(["c1"]),
-  };
+  const streaming = fakeStreaming(hub);
   const limits = { maxBufferedBytes: 20_000, ephemeralDropBytes: 1_000 };
   const open = async (user: string) => {
     const sock = fakeSocket();
@@ -163,20 +168,7 @@ Deno.test("backpressure: a slow socket gets ephemeral frames dropped first, then
 
 Deno.test("a slow socket that drains gets its queued events, in order", async () => {
   const hub = new Hub();
-  const streaming: Streaming = {
-    hub,
-    tail: {
-      position: 0,
-      epoch: "e1",
-      start: () => Promise.resolve(),
-      stop: () => Promise.resolve(),
-    },
-    log: {
-      state: () => Promise.resolve({ epoch: "e1", head: 0, prunedThrough: 0 }),
-      read: () => Promise.resolve([]),
-    },
-    conversations: () => Promise.resolve(["c1"]),
-  };
+  const streaming = fakeStreaming(hub);
   const sock = fakeSocket();
   const conn = createConnection(sock, {
     verifier,
@@ -196,5 +188,34 @@ Deno.test("a slow socket that drains gets its queued events, in order", async ()
     Number((f as { cursor: string }).cursor.split(".")[1])
   );
   assert.deepEqual(positions, [1, 2, 3]);
+  conn.onClose();
+});
+
+Deno.test("a removal drops the conversation's events already queued for the socket; the removal itself arrives", async () => {
+  const hub = new Hub();
+  const sock = fakeSocket();
+  const conn = createConnection(sock, {
+    verifier,
+    principals,
+    logger: silentLogger,
+    streaming: fakeStreaming(hub),
+    limits: { maxBufferedBytes: 100_000, ephemeralDropBytes: 1_000 },
+  });
+  await conn.onMessage(JSON.stringify({ type: "auth", token: "u" }));
+  sock.buffered = 5_000; // backed up: what follows waits in the socket's queue
+  const left: StreamRow = {
+    ...row(4, "c1"),
+    topic: "channel.member_left",
+    event: { ...row(4, "c1").event, type: "channel.member_left", data: { user_id: "u" } },
+  };
+  hub.dispatch([row(1, "c1"), row(2, "c1"), row(3, "c1"), left, row(5, "c1")]);
+  await new Promise((r) => setTimeout(r, 40));
+  sock.buffered = 0;
+  await new Promise((r) => setTimeout(r, 60));
+  assert.deepEqual(
+    sock.sent.filter((f) => f.event).map((f) => f.event),
+    ["channel.member_left"],
+    "the queued messages of the channel are gone; nothing after the removal",
+  );
   conn.onClose();
 });

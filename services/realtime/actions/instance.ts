@@ -9,6 +9,8 @@ import { createPresence } from "./presence.ts";
 /** One realtime instance: its connections, its tail of the stream, presence and typing. */
 export interface RealtimeInstance {
   streaming: Streaming;
+  /** True from the moment stop() begins: new sockets are refused so clients go elsewhere. */
+  readonly stopping: boolean;
   start(): Promise<void>;
   /** Closes every socket with 1012 (clients resume elsewhere), then stops following. */
   stop(): Promise<void>;
@@ -42,6 +44,7 @@ export function createRealtimeInstance(o: {
       )).map((r) => r.id),
   });
   let started: Promise<void> | undefined;
+  let stopping = false;
   const streaming: Streaming = {
     hub,
     tail,
@@ -63,10 +66,14 @@ export function createRealtimeInstance(o: {
   };
   return {
     streaming,
+    get stopping() {
+      return stopping;
+    },
     async start() {
       await (started ??= tail.start());
     },
     async stop() {
+      stopping = true;
       const all = new Set<ConnectionSubscriber>();
       for (const userId of hub.users()) {
         hub.ofUser(userId).forEach((s) => all.add(s as ConnectionSubscriber));

@@ -5,7 +5,10 @@ import { HttpError } from "@colink/http";
 import { type ConnectionDeps, createConnection } from "../actions/connection.ts";
 
 export type WsDeps = ConnectionDeps & {
-  sessionToken?: (req: Request) => Promise<string | undefined>;
+  /** True while the instance shuts down: upgrades get 503 so the client resumes elsewhere. */
+  stopping?: () => boolean;
+  /** Seconds without a pong to the server's ping before the socket is closed (0: never). */
+  idleTimeoutSeconds?: number;
 };
 
 const wsRoute = createRoute({
@@ -19,6 +22,7 @@ const wsRoute = createRoute({
         "Switched to WebSocket; authenticate with an auth frame within 5 s or be closed with 4401",
     },
     426: { description: "Not a WebSocket upgrade request" },
+    503: { description: "This instance is shutting down; connect again (another instance)" },
   },
 });
 
@@ -49,6 +53,13 @@ export function wsRoutes(d: WsDeps): OpenAPIHono {
         conn?.onClose();
       },
     };
+  }, { idleTimeout: d.idleTimeoutSeconds ?? 30 });
+  app.use("/ws", async (c, next) => {
+    if (d.stopping?.()) {
+      c.header("retry-after", "1");
+      throw new HttpError(503, "shutting_down", "This instance is restarting; connect again");
+    }
+    await next();
   });
   app.use("/ws", upgrade);
   app.openapi(wsRoute, () => {
