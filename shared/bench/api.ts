@@ -14,7 +14,7 @@
  * (summarize it with shared/bench/profile_summary.ts). Needs wrk: `apt-get install wrk` (Debian).
  */
 import { freePort } from "@colink/testing";
-import { DENO_RUN_PERMISSIONS, markdownTable, REPO_ROOT } from "./stats.ts";
+import { DENO_RUN_PERMISSIONS, markdownTable } from "./stats.ts";
 import {
   type ChildServer as Server,
   spawnDeno as spawn,
@@ -48,7 +48,6 @@ if (!selected.length || selected.some((r) => !ROWS.includes(r))) {
   console.error(`--rows takes a comma-separated subset of ${ROWS.join(",")}`);
   Deno.exit(64);
 }
-const root = REPO_ROOT;
 const perms = DENO_RUN_PERMISSIONS;
 
 const progress = (msg: string) => console.error(`[bench:api] ${msg}`);
