@@ -77,6 +77,8 @@ export interface ConnectionSubscriber extends Subscriber {
   ephemeral(frame: ServerFrame): void;
   /** Closes the socket (shutdown: 1012, the client resumes elsewhere). */
   closeWith(code: number, reason: string): void;
+  /** Resolves once the socket is closed for real (the peer answered, or the transport went). */
+  readonly socketClosed: Promise<void>;
 }
 
 /**
@@ -143,6 +145,8 @@ export function createConnection(
   let flooding = false;
   let expiry: ReturnType<typeof setTimeout> | undefined;
   const timers: ReturnType<typeof setTimeout>[] = [];
+  let markSocketClosed!: () => void;
+  const socketClosed = new Promise<void>((r) => (markSocketClosed = r));
   const close = (code: number, reason: string) => {
     if (closed) return;
     closed = true;
@@ -152,13 +156,18 @@ export function createConnection(
   const send = (frame: ServerFrame) => {
     if (!closed) socket.send(JSON.stringify(frame));
   };
+  const authTimeoutMs = d.authTimeoutMs ?? 5_000;
+  const authDeadline = Date.now() + authTimeoutMs;
   timers.push(setTimeout(() => {
     if (principal) return;
-    // Still checking the credentials when time is up: the slowness is ours (database, IdP),
-    // not the client's, so the close must say "retry", not "your token is bad".
-    if (authenticating) close(WS_CLOSE.tryAgainLater, "authentication is slow, retry");
+    // Still checking the credentials when time is up, or this timer itself ran late (the
+    // process is overloaded, e.g. by a reconnect storm, and the auth frame may be waiting
+    // unread): the slowness is ours, so the close must say "retry", not "your token is bad" —
+    // clients drop their credentials on 4401.
+    const late = Date.now() - authDeadline > 1_000;
+    if (authenticating || late) close(WS_CLOSE.tryAgainLater, "server busy, retry");
     else close(WS_CLOSE.unauthenticated, "authentication timeout");
-  }, d.authTimeoutMs ?? 5_000));
+  }, authTimeoutMs));
 
   function cleanup() {
     timers.forEach(clearTimeout);
@@ -319,6 +328,7 @@ export function createConnection(
         }
       },
       closeWith: (code, reason) => close(code, reason),
+      socketClosed,
       ephemeral(frame) {
         if (closed || queue.length || socket.bufferedAmount() > limits.ephemeralDropBytes) return;
         socket.send(JSON.stringify(frame));
@@ -383,6 +393,7 @@ export function createConnection(
       }
     },
     onClose() {
+      markSocketClosed();
       if (closed) return;
       closed = true;
       cleanup();

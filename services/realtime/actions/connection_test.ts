@@ -219,3 +219,21 @@ Deno.test("a removal drops the conversation's events already queued for the sock
   );
   conn.onClose();
 });
+
+Deno.test("an overloaded process that notices the auth window late closes with 1013 (retry), not 4401", async () => {
+  const sock = fakeSocket();
+  createConnection(sock, { verifier, principals, logger: silentLogger, authTimeoutMs: 50 });
+  // The event loop is stuck (a reconnect storm): the timer runs well after its time, and an auth
+  // frame may be sitting unread. Clients drop their credentials on 4401, so it must not be that.
+  const until = Date.now() + 1_200;
+  while (Date.now() < until) { /* busy */ }
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(sock.closes, [WS_CLOSE.tryAgainLater]);
+});
+
+Deno.test("a client that sends nothing within the auth window is closed with 4401", async () => {
+  const sock = fakeSocket();
+  createConnection(sock, { verifier, principals, logger: silentLogger, authTimeoutMs: 50 });
+  await new Promise((r) => setTimeout(r, 120));
+  assert.deepEqual(sock.closes, [WS_CLOSE.unauthenticated]);
+});

@@ -2,9 +2,15 @@ import type { Logger } from "@colink/http";
 import type { EventBus, KeyValue, PubSub, Sql } from "@colink/platform";
 import { WS_CLOSE } from "@colink/contracts";
 import type { ConnectionSubscriber, Streaming } from "./connection.ts";
-import { createStreamTail, sqlEventLog } from "./event_log.ts";
+import { createStreamTail, sqlEventLog, type StreamRow } from "./event_log.ts";
 import { Hub } from "./hub.ts";
 import { createPresence } from "./presence.ts";
+
+const isBan = (row: StreamRow) => {
+  const d = row.event.data as { action_type?: string; lifted?: string };
+  return row.topic === "moderation.action" && d.action_type === "ban" && !d.lifted &&
+    row.recipient_id !== null;
+};
 
 /** One realtime instance: its connections, its tail of the stream, presence and typing. */
 export interface RealtimeInstance {
@@ -29,8 +35,23 @@ export function createRealtimeInstance(o: {
     log,
     pubsub: o.pubsub,
     logger: o.logger,
-    onRows: (rows) => hub.dispatch(rows),
+    onRows: (rows) => {
+      hub.dispatch(rows);
+      for (const row of rows) if (isBan(row)) closeBannedSockets(row.recipient_id!);
+    },
   });
+  /**
+   * A banned user's sockets close on every instance as soon as the ban reaches its stream (the
+   * moderation.action frame first, so the client can say why). 4401: the credentials are no
+   * longer good, signing in again will not help until the ban is lifted.
+   */
+  const closeBannedSockets = (userId: string) => {
+    setTimeout(() => {
+      for (const s of hub.ofUser(userId)) {
+        (s as ConnectionSubscriber).closeWith(WS_CLOSE.unauthenticated, "account banned");
+      }
+    }, 50);
+  };
   const presence = createPresence({
     kv: o.kv,
     pubsub: o.pubsub,
@@ -79,9 +100,17 @@ export function createRealtimeInstance(o: {
         hub.ofUser(userId).forEach((s) => all.add(s as ConnectionSubscriber));
       }
       for (const s of all) s.closeWith(WS_CLOSE.restarting, "server restarting; resume");
-      // Let the close frames go out before the HTTP server shuts down (which would close what is
-      // left with 1001 instead of 1012).
-      if (all.size) await new Promise((r) => setTimeout(r, 250));
+      // Wait for the close handshakes before the HTTP server shuts down, which would close what
+      // is left with 1001 instead of 1012 (at 10k sockets a fixed pause was not enough); a peer
+      // that never answers is not waited for past the deadline.
+      if (all.size) {
+        let deadline: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          Promise.all([...all].map((s) => s.socketClosed)),
+          new Promise((r) => (deadline = setTimeout(r, 5_000))),
+        ]);
+        clearTimeout(deadline);
+      }
       await presence.stop();
       if (started) await tail.stop();
     },
