@@ -40,6 +40,8 @@ export interface PrincipalResolverOptions {
 interface Entry {
   userId: string;
   deactivated: boolean;
+  /** Deactivated by a moderator's ban (told apart so the client can say so). */
+  banned?: boolean;
   roles: string;
   at: number;
   /** The pub/sub generation it was read in: a reconnect since may have lost invalidations. */
@@ -105,9 +107,13 @@ export async function createPrincipalResolver(
   const listening = () => unsubscribe !== undefined && pubsub.connected();
 
   /** The user row for a sub, created on first sight; realm roles synced from the token. */
-  async function provision(id: Identity): Promise<{ userId: string; deactivated: boolean }> {
-    const existing = await sql.query<{ id: string; deactivated_at: Date | null }>(
-      "select id, deactivated_at from users where keycloak_id = $1",
+  async function provision(
+    id: Identity,
+  ): Promise<{ userId: string; deactivated: boolean; banned?: boolean }> {
+    const existing = await sql.query<
+      { id: string; deactivated_at: Date | null; deactivation_reason: string | null }
+    >(
+      "select id, deactivated_at, deactivation_reason from users where keycloak_id = $1",
       [id.sub],
     );
     if (existing[0]) {
@@ -119,7 +125,11 @@ export async function createPrincipalResolver(
           [existing[0].id, id.realmRoles],
         );
       }
-      return { userId: existing[0].id, deactivated };
+      return {
+        userId: existing[0].id,
+        deactivated,
+        banned: deactivated && existing[0].deactivation_reason === "banned",
+      };
     }
     // A username can already belong to another account (renamed or re-created in the IdP):
     // fall back to a suffixed one rather than failing the caller's first request.
@@ -154,6 +164,7 @@ export async function createPrincipalResolver(
         e = { ...await provision(identity), roles, at: now(), generation };
         if (invalidations === before) remember(identity.sub, e);
       }
+      if (e.banned) throw new HttpError(403, "account_banned", "This account has been banned");
       if (e.deactivated) {
         throw new HttpError(403, "account_deactivated", "This account has been deactivated");
       }

@@ -37,9 +37,13 @@ const RULES = {
     r.channelRole === "owner" || r.channelRole === "admin" ||
     (r.channel?.isPrivate === false &&
       (r.workspaceRole === "owner" || r.workspaceRole === "admin")),
+  "channel.archive": (r) =>
+    r.channelRole === "owner" || r.channelRole === "admin" || r.workspaceRole === "owner" ||
+    r.workspaceRole === "admin" || r.realmRoles.includes("moderator"),
   "message.delete_any": (r) =>
     r.channelRole === "owner" || r.channelRole === "admin" || r.realmRoles.includes("moderator"),
   "moderation.act": (r) => r.realmRoles.includes("moderator"),
+  "moderation.reports": (r) => r.realmRoles.includes("moderator"),
   "audit.read": () => false,
 } satisfies Record<string, (r: RoleContext) => boolean>;
 

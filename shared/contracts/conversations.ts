@@ -164,6 +164,9 @@ export const Message = z.object({
   parent_id: uuid.nullable(),
   reply_count: z.number().int().nonnegative(),
   last_reply_at: datetime.nullable(),
+  thread_locked_at: datetime.nullable().openapi({
+    description: "Set while a moderator has locked the thread (no new replies)",
+  }),
   reactions: z.array(Reaction),
   mentions: z.array(uuid),
   files: z.array(AttachedFile).openapi({ description: "Attached files, in the order sent" }),

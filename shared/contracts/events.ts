@@ -37,7 +37,8 @@ export const MessageCreated = z.object({
 export const MessageUpdated = z.object({
   message_id: uuid,
   content: z.string(),
-  edited_at: datetime,
+  /** null when what changed was not the text (a moderator locked the thread). */
+  edited_at: datetime.nullable(),
   ...inConversation,
   mentions: z.array(uuid),
   message: Message,

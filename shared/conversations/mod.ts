@@ -28,9 +28,11 @@ export {
   presentMessage,
   presentMessages,
   presentNewMessages,
+  presentReports,
 } from "./present.ts";
 export { conversationEvent } from "./events.ts";
 export { lockPositions, type Positions } from "./positions.ts";
+export { removeFromChannelTx } from "./membership.ts";
 export { type ChatDeps, inTransaction, type UnitOfWork } from "./unit_of_work.ts";
 export { createChatDeps, onlineFromPresence } from "./deps.ts";
 export {

@@ -1,5 +1,5 @@
-import type { AttachedFile, EventPayload, Message, Reaction } from "@colink/contracts";
-import type { FileRecord, Stores } from "./stores/mod.ts";
+import type { AttachedFile, EventPayload, Message, Reaction, Report } from "@colink/contracts";
+import type { FileRecord, ReportRow, Stores } from "./stores/mod.ts";
 import type { ChannelRecord, MessageRecord, ThreadSummary } from "./stores/types.ts";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -57,6 +57,7 @@ function toMessage(
     parent_id: r.parent_id,
     reply_count: t?.reply_count ?? 0,
     last_reply_at: iso(t?.last_reply_at ?? null),
+    thread_locked_at: iso(r.thread_locked_at ?? null),
     reactions: r.deleted_at ? [] : reactions,
     mentions: r.mentions,
     files: r.deleted_at ? [] : files.map(attachedFile),
@@ -92,3 +93,27 @@ export const channelSnapshot = (c: ChannelRecord): EventPayload<"channel.created
   created_by: c.created_by,
   created_at: c.created_at.toISOString(),
 });
+
+/** Reports as REST returns them: each with the reported message as it is now. */
+export async function presentReports(s: Stores, rows: readonly ReportRow[]): Promise<Report[]> {
+  const messages = await Promise.all(rows.map((r) => s.messages.get(r.message_id)));
+  const presented = await presentMessages(s, messages.filter((m) => m !== undefined));
+  const byId = new Map(presented.map((m) => [m.id, m]));
+  return rows.flatMap((r) => {
+    const message = byId.get(r.message_id);
+    return message
+      ? [{
+        id: r.id,
+        message_id: r.message_id,
+        reporter_id: r.reporter_id,
+        reason: r.reason,
+        status: r.status,
+        created_at: r.created_at.toISOString(),
+        resolved_at: iso(r.resolved_at),
+        resolved_by: r.resolved_by,
+        resolution_note: r.resolution_note,
+        message,
+      }]
+      : [];
+  });
+}

@@ -112,7 +112,7 @@ export async function updateChannel(
 export async function archiveChannel(d: ChatDeps, p: Principal, id: string): Promise<Channel> {
   const ref = { kind: "channel" as const, id };
   const a = await accessConversation(d.sql, d.directory, p, ref);
-  requirePermission(a, "channel.manage");
+  requirePermission(a, "channel.archive");
   await inTransaction(d, async (u) => {
     const pos = await lockPositions(u.db, ref);
     const c = (await u.s.channels.get(id))!;
@@ -132,6 +132,13 @@ export async function archiveChannel(d: ChatDeps, p: Principal, id: string): Pro
         d.now(),
       ));
       await pos.save();
+      await u.s.audit.append({
+        user_id: p.userId,
+        action: "channel.archive",
+        resource_type: "channel",
+        resource_id: id,
+        metadata: { workspace_id: a.conv.workspace_id, name: archived.name },
+      });
     }
     u.afterCommit(() => d.directory.forget(ref));
   });

@@ -4,9 +4,8 @@ import {
   accessConversation,
   type ChannelMemberRecord,
   type ChatDeps,
-  conversationEvent,
   inTransaction,
-  lockPositions,
+  removeFromChannelTx,
   requirePermission,
   sqlStores,
 } from "@colink/conversations";
@@ -98,7 +97,6 @@ export async function removeChannelMember(
   const self = userId === p.userId;
   if (!self) requirePermission(a, "channel.members.manage");
   await inTransaction(d, async (u) => {
-    const pos = await lockPositions(u.db, ref);
     const c = (await u.s.channels.get(id))!;
     if (self && c.is_default) {
       throw forbidden(
@@ -106,18 +104,9 @@ export async function removeChannelMember(
         "Everyone stays in the workspace's default channel",
       );
     }
-    if (!(await u.s.channels.removeMember(id, userId))) {
+    if (!(await removeFromChannelTx(d, u, c, userId, p.userId))) {
       if (self) throw conflict("not_a_member", "You are not a member of this channel");
       throw notFound("member_not_found", "They are not a member of this channel");
     }
-    u.emit(conversationEvent(
-      "channel.member_left",
-      { ...ref, workspace_id: a.conv.workspace_id },
-      pos.next(),
-      { user_id: userId, actor_id: p.userId, timestamp: d.now().toISOString() },
-      d.now(),
-      userId,
-    ));
-    await pos.save();
   });
 }

@@ -145,6 +145,52 @@ export async function addWorkspaceMember(
 }
 
 /**
+ * Changes a member's workspace role: owners and admins of the workspace (the one permission,
+ * `workspace.manage`); only owners make or unmake owners; the last owner cannot be demoted (409
+ * last_owner). Audited in the same transaction.
+ */
+export async function changeWorkspaceRole(
+  d: ChatDeps,
+  p: Principal,
+  workspaceId: string,
+  userId: string,
+  role: WorkspaceRole,
+): Promise<WorkspaceMemberRecord> {
+  const roles = await workspaceRoles(d, p, workspaceId).catch((e) => {
+    // Realm admins manage every workspace, member or not.
+    if (p.realmRoles.includes("admin")) {
+      return { realmRoles: p.realmRoles, workspaceRole: null, channelRole: null };
+    }
+    throw e;
+  });
+  if (!can(roles, "workspace.manage")) {
+    throw forbidden("forbidden", "Only workspace owners and admins change roles");
+  }
+  const byOwner = roles.workspaceRole === "owner" || p.realmRoles.includes("admin");
+  return await inTransaction(d, async (u) => {
+    const owners = await u.s.workspaces.lockOwners(workspaceId);
+    const current = await u.s.workspaces.member(workspaceId, userId);
+    if (!current) throw notFound("member_not_found", "They are not a member of this workspace");
+    if ((current.role === "owner" || role === "owner") && !byOwner) {
+      throw forbidden("forbidden", "Only owners make or unmake owners");
+    }
+    if (current.role === role) return current;
+    if (current.role === "owner" && owners <= 1) {
+      throw conflict("last_owner", "The workspace's last owner cannot be demoted");
+    }
+    const changed = (await u.s.workspaces.setRole(workspaceId, userId, role))!;
+    await u.s.audit.append({
+      user_id: p.userId,
+      action: "role.change",
+      resource_type: "workspace_member",
+      resource_id: `${workspaceId}/${userId}`,
+      metadata: { workspace_id: workspaceId, user_id: userId, from: current.role, to: role },
+    });
+    return changed;
+  });
+}
+
+/**
  * Adds a member inside an open transaction, under the channel's sequence lock, with its
  * `channel.member_joined` event. Returns false when they were a member already (no event).
  */

@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from "hono";
 import {
   AddChannelMember,
   AddWorkspaceMember,
+  ChangeWorkspaceRole,
   Channel,
   ChannelList,
   ChannelMember,
@@ -46,6 +47,7 @@ import {
 import { markRead } from "../actions/read_state.ts";
 import {
   addWorkspaceMember,
+  changeWorkspaceRole,
   createWorkspace,
   getWorkspace,
   listWorkspaceMembers,
@@ -109,6 +111,22 @@ const r = {
     request: { params: wid, ...body(AddWorkspaceMember) },
     responses: {
       201: json(WorkspaceMember, "Added (and joined to the default channels unless a guest)"),
+      409: conflictResponse,
+      ...errors,
+    },
+  }),
+  changeRole: createRoute({
+    method: "patch",
+    path: "/api/v1/workspaces/{wid}/members/{uid}",
+    tags: ["workspaces", "moderation"],
+    summary: "Change a member's workspace role (owners and admins; the last owner stays)",
+    security,
+    request: {
+      params: z.object({ wid: z.uuid(), uid: z.uuid() }),
+      ...body(ChangeWorkspaceRole),
+    },
+    responses: {
+      200: json(WorkspaceMember, "The member with the new role"),
       409: conflictResponse,
       ...errors,
     },
@@ -277,6 +295,11 @@ export function channelsRoutes(d: ChatDeps, auth: MiddlewareHandler): OpenAPIHon
       c.req.valid("json"),
     );
     return c.json(member(m) as z.infer<typeof WorkspaceMember>, 201);
+  });
+  app.openapi(r.changeRole, async (c) => {
+    const { wid, uid } = c.req.valid("param");
+    const m = await changeWorkspaceRole(d, c.get("principal"), wid, uid, c.req.valid("json").role);
+    return c.json(member(m) as z.infer<typeof WorkspaceMember>, 200);
   });
   app.openapi(
     r.listChannels,

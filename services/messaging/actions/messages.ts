@@ -177,5 +177,20 @@ export async function deleteMessage(d: ChatDeps, p: Principal, id: string): Prom
       parent_id: row.parent_id,
       message: await presentMessage(u.s, row),
     }, d.now()));
+    // Removing someone else's message is moderation: on the record, in the same transaction.
+    if (!own) {
+      await u.s.audit.append({
+        user_id: p.userId,
+        action: "message.delete",
+        resource_type: "message",
+        resource_id: id,
+        metadata: {
+          author_id: message.user_id,
+          channel_id: message.channel_id,
+          dm_id: message.dm_id,
+          as: isModerator(p) ? "moderator" : "channel_admin",
+        },
+      });
+    }
   });
 }

@@ -69,6 +69,22 @@ export function checkContent(content: string, hasFiles = false): void {
  * (404 if the caller cannot see it), write access (403 if archived or not a member), the
  * thread root, the mentions, the idempotency key. No writes.
  */
+/** A muted author's sends are refused where the mute applies (this channel, workspace, or all). */
+async function requireNotMuted(d: ChatDeps, p: Principal, a: Access): Promise<void> {
+  const mute = await sqlStores(d.sql).moderation.activeMute(p.userId, {
+    channelId: a.conv.kind === "channel" ? a.conv.id : null,
+    workspaceId: a.conv.workspace_id,
+  }, d.now());
+  if (mute) {
+    throw forbidden(
+      "muted",
+      mute.expires_at
+        ? `You are muted here until ${mute.expires_at.toISOString()}`
+        : "You are muted here until a moderator lifts it",
+    );
+  }
+}
+
 export async function checkMessage(
   d: ChatDeps,
   p: Principal,
@@ -98,11 +114,15 @@ export async function checkMessage(
     if (!root || root.deleted_at) {
       throw conflict("message_deleted", "The thread's first message was deleted");
     }
+    if (root.thread_locked_at) {
+      throw forbidden("thread_locked", "A moderator locked this thread: it takes no new replies");
+    }
   } else {
     ref = target.conversation;
     a = await accessConversation(d.sql, d.directory, p, ref);
   }
   requireWritable(a);
+  await requireNotMuted(d, p, a);
   if (fileIds.length) {
     // The same check runs again under the lock; this one gives the early, exact error. A file
     // already attached may be this very send's, retried: the idempotency key decides that.

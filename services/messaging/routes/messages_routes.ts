@@ -1,11 +1,13 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import {
+  CreateReport,
   EditMessage,
   Message,
   MessagePage,
   PageQuery,
   ReplyPage,
+  Report,
   SendMessage,
 } from "@colink/contracts";
 import type { ChatDeps, ConversationRef } from "@colink/conversations";
@@ -27,6 +29,7 @@ import {
   listReplies,
 } from "../actions/messages.ts";
 import { addReaction, removeReaction } from "../actions/reactions.ts";
+import { reportMessage } from "../actions/reports.ts";
 import { checkMessage, type SendTarget } from "../actions/send.ts";
 import type { SendQueue } from "../actions/send_queue.ts";
 
@@ -111,6 +114,19 @@ const r = {
     security,
     request: { params: mid },
     responses: { 204: { description: "Deleted (a tombstone remains)" }, ...errors },
+  }),
+  report: createRoute({
+    method: "post",
+    path: "/api/v1/messages/{mid}/report",
+    tags: ["messages", "moderation"],
+    security,
+    request: { params: mid, ...body(CreateReport) },
+    responses: {
+      201: json(Report, "Queued for the moderators"),
+      200: json(Report, "You reported it already: your first report"),
+      409: conflictResponse,
+      ...errors,
+    },
   }),
   reply: createRoute({
     method: "post",
@@ -224,6 +240,11 @@ export function messagesRoutes(
         200,
       ),
   );
+  app.openapi(r.report, async (c) => {
+    const { mid } = c.req.valid("param");
+    const r = await reportMessage(d, c.get("principal"), mid, c.req.valid("json").reason);
+    return c.json(r.report, r.created ? 201 : 200);
+  });
   app.openapi(r.delete, async (c) => {
     await deleteMessage(d, c.get("principal"), c.req.valid("param").mid);
     return c.body(null, 204);

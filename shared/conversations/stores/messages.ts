@@ -35,10 +35,12 @@ export interface MessageStore {
   addReplies(replies: readonly { parentId: string; n: number; at: Date }[]): Promise<void>;
   /** A reply was deleted: the root counts one fewer. */
   dropReply(parentId: string): Promise<void>;
+  /** Locks (a time) or unlocks (null) the thread of a first message. */
+  setThreadLock(id: string, at: Date | null): Promise<MessageRecord | undefined>;
 }
 
 const MSG = `id, channel_id, dm_id, user_id, parent_id, seq, content, client_msg_id, mentions,
-  created_at, edited_at, deleted_at, deleted_by`;
+  created_at, edited_at, deleted_at, deleted_by, thread_locked_at`;
 
 function page(rows: MessageRecord[], limit: number, ascending: boolean, newestFirst: boolean) {
   const has_more = rows.length > limit;
@@ -126,6 +128,8 @@ export function sqlMessageStore(db: SqlExecutor): MessageStore {
         [id, content, mentions, at],
       ))!;
     },
+    setThreadLock: (id, at) =>
+      one(`update messages set thread_locked_at = $2 where id = $1 returning ${MSG}`, [id, at]),
     softDelete: (id, by, at) =>
       one(
         `update messages set content = '', mentions = '{}', deleted_at = $3, deleted_by = $2

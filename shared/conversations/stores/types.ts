@@ -65,6 +65,8 @@ export interface MessageRecord {
   edited_at: Date | null;
   deleted_at: Date | null;
   deleted_by: string | null;
+  /** Set on a thread's first message while the thread takes no replies. */
+  thread_locked_at: Date | null;
 }
 
 export interface NewMessage {

@@ -20,6 +20,18 @@ export interface WorkspaceStore {
   ): Promise<WorkspaceMemberRecord | undefined>;
   /** Of `userIds`, the ones that are members of the workspace. */
   membersAmong(workspaceId: string, userIds: readonly string[]): Promise<string[]>;
+  /**
+   * Locks the workspace's membership rows (role changes and removals serialize, so two owners
+   * demoting each other cannot leave the workspace without one) and counts its owners.
+   */
+  lockOwners(workspaceId: string): Promise<number>;
+  setRole(
+    workspaceId: string,
+    userId: string,
+    role: WorkspaceRole,
+  ): Promise<WorkspaceMemberRecord | undefined>;
+  /** false when they were not a member. */
+  removeMember(workspaceId: string, userId: string): Promise<boolean>;
 }
 
 const WS = "id, name, slug, created_by, created_at";
@@ -72,6 +84,30 @@ export function sqlWorkspaceStore(db: SqlExecutor): WorkspaceStore {
         [workspaceId, userId, role],
       );
       return row;
+    },
+    async lockOwners(workspaceId) {
+      await db.query("select id from workspaces where id = $1 for update", [workspaceId]);
+      const [row] = await db.query<{ n: number }>(
+        `select count(*)::int as n from workspace_members m join users u on u.id = m.user_id
+          where m.workspace_id = $1 and m.role = 'owner' and u.deactivated_at is null`,
+        [workspaceId],
+      );
+      return row!.n;
+    },
+    async setRole(workspaceId, userId, role) {
+      const [row] = await db.query<WorkspaceMemberRecord>(
+        `update workspace_members set role = $3 where workspace_id = $1 and user_id = $2
+         returning workspace_id, user_id, role, joined_at`,
+        [workspaceId, userId, role],
+      );
+      return row;
+    },
+    async removeMember(workspaceId, userId) {
+      const rows = await db.query(
+        "delete from workspace_members where workspace_id = $1 and user_id = $2 returning user_id",
+        [workspaceId, userId],
+      );
+      return rows.length > 0;
     },
     async membersAmong(workspaceId, userIds) {
       if (!userIds.length) return [];

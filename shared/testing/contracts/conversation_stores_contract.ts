@@ -759,6 +759,7 @@ export function conversationStoresContract(
             edited_at: null,
             deleted_at: null,
             deleted_by: null,
+            thread_locked_at: null,
           });
           assert.deepEqual([reply.parent_id, reply.seq, reply.user_id], [first.id, 3, u2]);
           assert.deepEqual(await s.messages.get(first.id), first);
@@ -1297,6 +1298,248 @@ export function conversationStoresContract(
               [u1, "race-2"],
             );
             assert.equal(row?.request_hash, "h2");
+          },
+        );
+
+        // --- moderation, reports, audit ------------------------------------------------------
+
+        await t.step(
+          "moderation.activeMute() covers a channel, its workspace or everywhere, until expiry or revocation",
+          async () => {
+            const [mod, target] = [await user(), await user()];
+            const w = await workspace(mod);
+            const [c1, c2] = [await channel(w.id, mod), await channel(w.id, mod)];
+            const other = await workspace(mod);
+            const now = tick();
+            const later = new Date(now.getTime() + 60_000);
+            const mute = (o: { channel_id?: string; workspace_id?: string; expires_at?: Date }) =>
+              s.moderation.insert({
+                id: crypto.randomUUID(),
+                action_type: "mute",
+                target_user_id: target,
+                actor_id: mod,
+                channel_id: o.channel_id ?? null,
+                workspace_id: o.workspace_id ?? null,
+                reason: "spam",
+                created_at: now,
+                expires_at: o.expires_at ?? null,
+              });
+            const place = (c: { id: string } | null, ws: string) => ({
+              channelId: c?.id ?? null,
+              workspaceId: ws,
+            });
+            const inChannel = await mute({ channel_id: c1.id, expires_at: later });
+            assert.equal(
+              (await s.moderation.activeMute(target, place(c1, w.id), now))?.id,
+              inChannel.id,
+            );
+            assert.equal(await s.moderation.activeMute(target, place(c2, w.id), now), undefined);
+            assert.equal(
+              await s.moderation.activeMute(target, place(c1, w.id), new Date(later.getTime() + 1)),
+              undefined,
+              "expired",
+            );
+            const inWorkspace = await mute({ workspace_id: w.id });
+            assert.equal(
+              (await s.moderation.activeMute(target, place(c2, w.id), now))?.id,
+              inWorkspace.id,
+            );
+            assert.equal(
+              await s.moderation.activeMute(target, place(null, other.id), now),
+              undefined,
+            );
+            assert.ok(await s.moderation.revoke(inWorkspace.id, mod, now));
+            assert.equal(await s.moderation.revoke(inWorkspace.id, mod, now), undefined, "once");
+            assert.equal(await s.moderation.activeMute(target, place(c2, w.id), now), undefined);
+            const everywhere = await mute({});
+            assert.equal(
+              (await s.moderation.activeMute(target, place(null, other.id), now))?.id,
+              everywhere.id,
+            );
+            const active = await s.moderation.list({
+              targetUserId: target,
+              active: true,
+              now,
+              limit: 10,
+            });
+            assert.deepEqual(active.map((a) => a.id).sort(), [inChannel.id, everywhere.id].sort());
+            const all = await s.moderation.list({ targetUserId: target, now, limit: 2 });
+            const rest = await s.moderation.list({
+              targetUserId: target,
+              now,
+              limit: 10,
+              before: all.at(-1)!,
+            });
+            assert.equal(all.length + rest.length, 3, "keyset pages cover everything once");
+          },
+        );
+
+        await t.step(
+          "moderation.expiredBans() finds bans whose time is up until lifted; otherActiveBan() sees the others",
+          async () => {
+            const [mod, target] = [await user(), await user()];
+            const now = tick();
+            const ban = (expires_at: Date | null) =>
+              s.moderation.insert({
+                id: crypto.randomUUID(),
+                action_type: "ban",
+                target_user_id: target,
+                actor_id: mod,
+                channel_id: null,
+                workspace_id: null,
+                reason: "abuse",
+                created_at: now,
+                expires_at,
+              });
+            const short = await ban(new Date(now.getTime() + 1_000));
+            const forever = await ban(null);
+            const later = new Date(now.getTime() + 5_000);
+            const due = (await s.moderation.expiredBans(later, 100)).map((b) => b.id);
+            assert.ok(due.includes(short.id) && !due.includes(forever.id));
+            assert.equal(await s.moderation.otherActiveBan(target, short.id, later), true);
+            await s.moderation.markLifted(short.id, later);
+            assert.ok(!(await s.moderation.expiredBans(later, 100)).some((b) => b.id === short.id));
+            await s.moderation.revoke(forever.id, mod, later);
+            assert.equal(await s.moderation.otherActiveBan(target, short.id, later), false);
+          },
+        );
+
+        await t.step(
+          "reports.create() is one per reporter and message; close() only closes an open one; list() is a queue",
+          async () => {
+            const [author, r1, r2, mod] = [await user(), await user(), await user(), await user()];
+            const w = await workspace(author);
+            const c = await channel(w.id, author);
+            const m = await postOne(ref(c), { user: author });
+            const first = await s.reports.create({
+              message_id: m.id,
+              reporter_id: r1,
+              reason: "rude",
+              at: tick(),
+            });
+            assert.equal(first.created, true);
+            const again = await s.reports.create({
+              message_id: m.id,
+              reporter_id: r1,
+              reason: "x",
+              at: tick(),
+            });
+            assert.deepEqual([again.created, again.report.id, again.report.reason], [
+              false,
+              first.report.id,
+              "rude",
+            ]);
+            const second = await s.reports.create({
+              message_id: m.id,
+              reporter_id: r2,
+              reason: "spam",
+              at: tick(),
+            });
+            const open = await s.reports.list({ status: "open", limit: 100 });
+            const ours = open.filter((r) => r.message_id === m.id).map((r) => r.id);
+            assert.deepEqual(ours, [first.report.id, second.report.id], "oldest first");
+            const closed = await s.reports.close(
+              first.report.id,
+              "resolved",
+              mod,
+              "removed",
+              tick(),
+            );
+            assert.equal(closed?.status, "resolved");
+            assert.equal(closed?.resolved_by, mod);
+            assert.equal(
+              await s.reports.close(first.report.id, "dismissed", mod, null, tick()),
+              undefined,
+            );
+            const after = await s.reports.list({
+              status: "open",
+              limit: 100,
+              after: { created_at: first.report.created_at, id: first.report.id },
+            });
+            assert.ok(after.some((r) => r.id === second.report.id));
+            assert.ok(!after.some((r) => r.id === first.report.id));
+          },
+        );
+
+        await t.step(
+          "audit_log is append-only: UPDATE, DELETE and TRUNCATE fail for the services' role; list() filters and pages",
+          async () => {
+            const actor = await user();
+            const a = await s.audit.append({
+              user_id: actor,
+              action: "moderation.warn",
+              resource_type: "user",
+              resource_id: "u-1",
+              metadata: { reason: "be nice" },
+            });
+            await s.audit.append({
+              user_id: actor,
+              action: "channel.archive",
+              resource_type: "channel",
+              resource_id: "c-1",
+              metadata: {},
+            });
+            for (
+              const statement of [
+                "update audit_log set action = 'nothing happened' where id = $1",
+                "delete from audit_log where id = $1",
+              ]
+            ) {
+              await assert.rejects(sql.query(statement, [a.id]), /append-only/, statement);
+            }
+            await assert.rejects(sql.query("truncate audit_log"), /append-only/);
+            const [kept] = await sql.query<{ action: string }>(
+              "select action from audit_log where id = $1",
+              [a.id],
+            );
+            assert.equal(kept?.action, "moderation.warn");
+            const mine = await s.audit.list({ actorId: actor, limit: 10 });
+            assert.deepEqual(mine.map((e) => e.action), ["channel.archive", "moderation.warn"]);
+            assert.deepEqual(
+              (await s.audit.list({ actorId: actor, action: "moderation.warn", limit: 10 })).map((
+                e,
+              ) => e.id),
+              [a.id],
+            );
+            assert.deepEqual(
+              (await s.audit.list({ actorId: actor, resourceType: "channel", limit: 10 })).length,
+              1,
+            );
+            const page2 = await s.audit.list({ actorId: actor, limit: 10, before: mine[0]! });
+            assert.deepEqual(page2.map((e) => e.id), [a.id]);
+            const from = await s.audit.from(undefined, 100_000);
+            assert.ok(from.some((e) => e.id === a.id));
+          },
+        );
+
+        await t.step(
+          "messages.setThreadLock() stamps and clears thread_locked_at",
+          async () => {
+            const u = await user();
+            const w = await workspace(u);
+            const c = await channel(w.id, u);
+            const m = await postOne(ref(c), { user: u });
+            const at = tick();
+            assert.deepEqual((await s.messages.setThreadLock(m.id, at))?.thread_locked_at, at);
+            assert.equal((await s.messages.get(m.id))?.thread_locked_at?.getTime(), at.getTime());
+            assert.equal((await s.messages.setThreadLock(m.id, null))?.thread_locked_at, null);
+          },
+        );
+
+        await t.step(
+          "workspaces.lockOwners() counts live owners; setRole() and removeMember() change one membership",
+          async () => {
+            const [owner, other] = [await user(), await user()];
+            const w = await workspace(owner);
+            await s.workspaces.addMember(w.id, owner, "owner");
+            await s.workspaces.addMember(w.id, other, "member");
+            assert.equal(await s.workspaces.lockOwners(w.id), 1);
+            assert.equal((await s.workspaces.setRole(w.id, other, "owner"))?.role, "owner");
+            assert.equal(await s.workspaces.lockOwners(w.id), 2);
+            assert.equal(await s.workspaces.setRole(w.id, crypto.randomUUID(), "admin"), undefined);
+            assert.equal(await s.workspaces.removeMember(w.id, other), true);
+            assert.equal(await s.workspaces.removeMember(w.id, other), false);
+            assert.equal(await s.workspaces.lockOwners(w.id), 1);
           },
         );
 

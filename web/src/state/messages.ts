@@ -263,6 +263,7 @@ function putEcho(o: Outgoing, state: NonNullable<LocalMessage["local"]>): void {
     parent_id: o.parentId,
     reply_count: 0,
     last_reply_at: null,
+    thread_locked_at: null,
     reactions: [],
     mentions: [],
     files: o.files,

@@ -24,6 +24,7 @@ function msg(over: Partial<Message> = {}): Message {
     parent_id: null,
     reply_count: 0,
     last_reply_at: null,
+    thread_locked_at: null,
     reactions: [],
     mentions: [],
     files: [],

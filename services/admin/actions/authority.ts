@@ -1,0 +1,13 @@
+import { can, type Permission, type Principal } from "@colink/auth";
+import { forbidden } from "@colink/http";
+
+/**
+ * Admin routes decide on realm roles alone (the token's `admin`, `moderator`), through the same
+ * rules as everything else (shared/auth/rbac.ts).
+ */
+export function requireRealmPermission(p: Principal, permission: Permission): void {
+  const roles = { realmRoles: p.realmRoles, workspaceRole: null, channelRole: null };
+  if (!can(roles, permission)) {
+    throw forbidden("forbidden", `Not allowed: ${permission} (realm role admin or moderator)`);
+  }
+}
