@@ -1,4 +1,5 @@
 import { distributedTestEnv, startProcess } from "@colink/testing";
+import { adminService } from "@colink/svc-admin";
 import { channelsService } from "@colink/svc-channels";
 import { filesService } from "@colink/svc-files";
 import { messagingService } from "@colink/svc-messaging";
@@ -19,6 +20,7 @@ async function distributed(): Promise<ChatTarget> {
     messagingService,
     presenceService,
     filesService,
+    adminService,
   ];
   const proc = await startProcess(services, env, services);
   return {

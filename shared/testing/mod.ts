@@ -39,3 +39,4 @@ export {
   stopChild,
   waitHealthy,
 } from "./child.ts";
+export { createKeycloakUser, type KeycloakTestUser } from "./keycloak_admin.ts";

@@ -18,6 +18,9 @@ const RealServersEnv = z.object({
   MONGO_URL: z.string().default("mongodb://127.0.0.1:57017/"),
   MONGO_DB: z.string().default("colink"),
   KEYCLOAK_URL: z.string().default("http://127.0.0.1:58080"),
+  /** The master realm's bootstrap admin (deploy/local/services/keycloak.sh). */
+  KEYCLOAK_ADMIN_USERNAME: z.string().default("admin"),
+  KEYCLOAK_ADMIN_PASSWORD: z.string().default("admin"),
   CLAMAV_HOST: z.string().default("127.0.0.1"),
   CLAMAV_PORT: z.coerce.number().default(53310),
 });

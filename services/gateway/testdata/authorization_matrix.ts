@@ -111,6 +111,31 @@ async function attachedImage(w: World): Promise<string> {
   return u.body.file_id;
 }
 
+/** A mute of carol by mia, for a row that undoes it. */
+async function freshMute(w: World): Promise<string> {
+  const m = await w.c.call<{ id: string }>("mia", "POST", "/api/v1/admin/moderation-actions", {
+    action_type: "mute",
+    target_user_id: w.c.ids.carol,
+    reason: "matrix",
+    channel_id: w.q,
+    duration_seconds: 60,
+  });
+  assert.equal(m.status, 201, JSON.stringify(m.body));
+  return m.body.id;
+}
+
+/** bob's report of a fresh message of alice's in P. */
+async function freshReport(w: World): Promise<string> {
+  const r = await w.c.call<{ id: string }>(
+    "bob",
+    "POST",
+    `/api/v1/messages/${await message(w, "alice", w.p)}/report`,
+    { reason: "matrix" },
+  );
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  return r.body.id;
+}
+
 const suffix = () => uniqueSuffix().toLowerCase().replace(/[^a-z0-9]/g, "").slice(-12);
 
 //                 member non-m other guest ch-adm ws-adm  mod  anon
@@ -402,6 +427,71 @@ const ROWS: Row[] = [
     route: "GET /api/v1/files/{fid}/thumbnail",
     expect: [200, 404, 404, 404, 200, 404, 404, 401],
     req: (w) => ({ path: `/api/v1/files/${w.f}/thumbnail` }),
+  },
+  // moderation (realm roles admin and moderator; the audit log is realm admins' only)
+  {
+    route: "POST /api/v1/admin/moderation-actions",
+    expect: [403, 403, 403, 403, 403, 403, 201, 401],
+    req: (w) => ({
+      path: "/api/v1/admin/moderation-actions",
+      body: { action_type: "warn", target_user_id: w.c.ids.carol, reason: "matrix" },
+    }),
+  },
+  {
+    route: "GET /api/v1/admin/moderation-actions",
+    expect: [403, 403, 403, 403, 403, 403, 200, 401],
+    req: () => ({ path: "/api/v1/admin/moderation-actions" }),
+  },
+  {
+    route: "DELETE /api/v1/admin/moderation-actions/{id}",
+    expect: [403, 403, 403, 403, 403, 403, 200, 401],
+    req: async (w) => ({ path: `/api/v1/admin/moderation-actions/${await freshMute(w)}` }),
+  },
+  {
+    route: "GET /api/v1/admin/reports",
+    expect: [403, 403, 403, 403, 403, 403, 200, 401],
+    req: () => ({ path: "/api/v1/admin/reports" }),
+  },
+  {
+    route: "POST /api/v1/admin/reports/{id}/resolve",
+    expect: [403, 403, 403, 403, 403, 403, 200, 401],
+    req: async (w) => ({ path: `/api/v1/admin/reports/${await freshReport(w)}/resolve`, body: {} }),
+  },
+  {
+    route: "POST /api/v1/admin/reports/{id}/dismiss",
+    expect: [403, 403, 403, 403, 403, 403, 200, 401],
+    req: async (w) => ({ path: `/api/v1/admin/reports/${await freshReport(w)}/dismiss`, body: {} }),
+  },
+  {
+    route: "PUT /api/v1/admin/threads/{mid}/lock",
+    expect: [403, 403, 403, 403, 403, 403, 200, 401],
+    req: async (w) => ({ path: `/api/v1/admin/threads/${await message(w, "alice", w.p)}/lock` }),
+  },
+  {
+    route: "DELETE /api/v1/admin/threads/{mid}/lock",
+    expect: [403, 403, 403, 403, 403, 403, 200, 401],
+    req: (w) => ({ path: `/api/v1/admin/threads/${w.mp}/lock` }),
+  },
+  {
+    route: "GET /api/v1/admin/audit-log",
+    expect: [403, 403, 403, 403, 403, 403, 403, 401],
+    req: () => ({ path: "/api/v1/admin/audit-log" }),
+  },
+  {
+    route: "PATCH /api/v1/workspaces/{wid}/members/{uid}",
+    expect: [403, 403, 404, 403, 403, 200, 404, 401],
+    req: (w) => ({
+      path: `/api/v1/workspaces/${w.wid}/members/${w.c.ids.carol}`,
+      body: { role: "member" },
+    }),
+  },
+  {
+    route: "POST /api/v1/messages/{mid}/report",
+    expect: [201, 404, 404, 404, 201, 404, 404, 401],
+    req: async (w) => ({
+      path: `/api/v1/messages/${await message(w, "alice", w.p)}/report`,
+      body: { reason: "matrix" },
+    }),
   },
 ];
 

@@ -14,7 +14,7 @@ export interface RealtimeTarget {
   close(): Promise<void>;
 }
 
-interface Frame {
+export interface Frame {
   type: string;
   cursor?: string;
   event?: string;
@@ -22,7 +22,7 @@ interface Frame {
 }
 
 /** A test client: one socket, every frame it received, the close code. */
-class Client {
+export class Client {
   frames: Frame[] = [];
   closeCode: number | undefined;
   #ws: WebSocket;
@@ -50,6 +50,9 @@ class Client {
       assert.ok(hello, "hello");
       return hello;
     });
+  }
+  opened(): Promise<void> {
+    return this.#opened;
   }
   send(frame: unknown): void {
     this.#ws.send(JSON.stringify(frame));
