@@ -9,11 +9,13 @@ import { authState, loadSession, myProfile } from "./state/session.ts";
 import { startSync } from "./state/sync.ts";
 import { resetUploads } from "./state/uploads.ts";
 import { loadDirectory, rememberUsers } from "./state/users.ts";
+import { canOpenAdmin, resetModeration, watchReports } from "./state/moderation.ts";
 import {
   ensureChannel,
   lastWorkspaceSlug,
   loadWorkspaces,
   open,
+  openAdmin,
   parseRoute,
   selectWorkspace,
   workspace,
@@ -32,6 +34,9 @@ async function boot(): Promise<void> {
   }).catch(() => {});
   void loadDirectory().catch(() => {});
   if (w) await selectWorkspace(w, w.slug === route.slug ? route.conv : undefined);
+  if (w && w.slug === route.slug && route.admin && canOpenAdmin.value) {
+    openAdmin(route.admin, { replace: true });
+  }
 }
 
 addEventListener("popstate", async () => {
@@ -39,22 +44,28 @@ addEventListener("popstate", async () => {
   const w = workspaces.value.find((x) => x.slug === route.slug);
   if (!w) return;
   if (w.id !== workspace.value?.id) return void selectWorkspace(w, route.conv);
+  if (route.admin) return openAdmin(route.admin, { replace: true });
   if (route.conv?.kind === "channel") await ensureChannel(route.conv.id);
   closeThread();
   open(route.conv ?? null, { replace: true });
 });
 
 let stopSync: (() => void) | undefined;
+let stopReports: (() => void) | undefined;
 effect(() => {
   if (authState.value === "signed_in" && !stopSync) {
     stopSync = startSync();
+    stopReports = watchReports();
     void boot().catch(() => {}).finally(startRealtime);
   } else if (authState.value === "signed_out" && stopSync) {
     stopSync();
     stopSync = undefined;
+    stopReports?.();
+    stopReports = undefined;
     stopRealtime();
     resetMessages();
     resetUploads();
+    resetModeration();
   }
 });
 

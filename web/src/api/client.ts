@@ -26,15 +26,18 @@ export class ApiError extends Error {
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
 let csrfToken = "";
-let onUnauthorized: () => void = () => {};
+let onUnauthorized: (e: ApiError) => void = () => {};
 
 /** Set from GET /auth/session; every unsafe request echoes it. */
 export function setCsrfToken(token: string): void {
   csrfToken = token;
 }
 
-/** Called once a request proves the session is gone, so the app can show the sign-in screen. */
-export function setUnauthorizedHandler(handler: () => void): void {
+/**
+ * Called once a request proves the session is gone (401, or 403 `account_banned`), so the app
+ * can show the sign-in screen.
+ */
+export function setUnauthorizedHandler(handler: (e: ApiError) => void): void {
   onUnauthorized = handler;
 }
 
@@ -70,12 +73,13 @@ export async function toApiError(res: Response): Promise<ApiError> {
   );
 }
 
-export async function request<T>(
+/** One request, answered with a 2xx Response (anything else becomes an ApiError). */
+export async function fetchOk(
   method: string,
   path: string,
   body?: unknown,
   opts: RequestOptions = {},
-): Promise<T> {
+): Promise<Response> {
   const headers: Record<string, string> = { accept: "application/json", ...opts.headers };
   if (body !== undefined) headers["content-type"] = "application/json";
   if (!SAFE.has(method) && csrfToken) headers["x-csrf-token"] = csrfToken;
@@ -94,9 +98,19 @@ export async function request<T>(
   }
   if (!res.ok) {
     const err = await toApiError(res);
-    if (res.status === 401) onUnauthorized();
+    if (res.status === 401 || err.code === "account_banned") onUnauthorized(err);
     throw err;
   }
+  return res;
+}
+
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  opts: RequestOptions = {},
+): Promise<T> {
+  const res = await fetchOk(method, path, body, opts);
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   return (text ? JSON.parse(text) : undefined) as T;

@@ -1,29 +1,71 @@
 import type {
   AttachedFile,
+  AuditEntry,
   Channel,
+  CreateModerationAction,
   Dm,
   FileInfo,
   Message,
+  ModerationActionRecord,
   Reaction,
   ReadState,
+  Report,
   UploadUrl,
   UserProfile,
   Workspace,
 } from "@colink/contracts";
-import { api } from "./client.ts";
+import { api, fetchOk } from "./client.ts";
 
 export type {
   AttachedFile,
+  AuditEntry,
   Channel,
+  CreateModerationAction,
   Dm,
   FileInfo,
   Message,
+  ModerationActionRecord,
   Reaction,
   ReadState,
+  Report,
   UploadUrl,
   UserProfile,
   Workspace,
 };
+
+export type WorkspaceRole = NonNullable<Workspace["role"]>;
+export type ReportStatus = Report["status"];
+
+export interface WorkspaceMember {
+  user_id: string;
+  role: WorkspaceRole;
+  joined_at: string;
+}
+
+export interface ActionQuery {
+  target_user_id?: string;
+  active?: boolean;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface AuditFilter {
+  actor_id?: string;
+  action?: string;
+  resource_type?: string;
+  /** ISO time: entries at or after it. */
+  since?: string;
+}
+
+/** `?a=1&b=x` from the parameters that have a value (none: ""). */
+export function qs(params: Record<string, string | number | boolean | null | undefined>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== "") p.set(k, String(v));
+  }
+  const s = p.toString();
+  return s ? `?${s}` : "";
+}
 
 /** GET /auth/session: who is signed in, and the CSRF token for unsafe requests. */
 export interface SessionInfo {
@@ -130,4 +172,42 @@ export const endpoints = {
 
   markRead: (c: ConvRef, messageId: string) =>
     api.post<ReadState>(`${base(c)}/read`, { message_id: messageId }),
+
+  /** Reports a message to the moderators; `created` is false when we had reported it already. */
+  reportMessage: async (mid: string, reason: string) => {
+    const res = await fetchOk("POST", `/api/v1/messages/${mid}/report`, { reason });
+    return { report: await res.json() as Report, created: res.status === 201 };
+  },
+
+  // ---- moderation (realm moderators and admins) ----
+
+  moderationActions: (q: ActionQuery = {}) =>
+    api.get<{ actions: ModerationActionRecord[]; next_cursor: string | null }>(
+      `/api/v1/admin/moderation-actions${qs({ ...q })}`,
+    ),
+  takeAction: (body: CreateModerationAction) =>
+    api.post<ModerationActionRecord>("/api/v1/admin/moderation-actions", body),
+  undoAction: (id: string) =>
+    api.del<ModerationActionRecord>(`/api/v1/admin/moderation-actions/${id}`),
+  reports: (q: { status: ReportStatus; limit?: number; cursor?: string }) =>
+    api.get<{ reports: Report[]; next_cursor: string | null }>(`/api/v1/admin/reports${qs(q)}`),
+  closeReport: (id: string, how: "resolve" | "dismiss", note?: string) =>
+    api.post<Report>(`/api/v1/admin/reports/${id}/${how}`, note ? { note } : {}),
+  lockThread: (mid: string) => api.put<Message>(`/api/v1/admin/threads/${mid}/lock`),
+  unlockThread: (mid: string) => api.del<Message>(`/api/v1/admin/threads/${mid}/lock`),
+  /** The audit log (realm admins), newest first. */
+  auditLog: (f: AuditFilter, o: { limit?: number; cursor?: string } = {}) =>
+    api.get<{ entries: AuditEntry[]; next_cursor: string | null }>(
+      `/api/v1/admin/audit-log${qs({ ...f, ...o })}`,
+    ),
+  /** Every entry matching the filters, as the server's CSV export. */
+  auditCsv: async (f: AuditFilter) =>
+    await (await fetchOk("GET", `/api/v1/admin/audit-log${qs({ ...f })}`, undefined, {
+      headers: { accept: "text/csv" },
+    })).blob(),
+
+  workspaceMembers: (wid: string) =>
+    api.get<{ members: WorkspaceMember[] }>(`/api/v1/workspaces/${wid}/members`),
+  setWorkspaceRole: (wid: string, uid: string, role: WorkspaceRole) =>
+    api.patch<WorkspaceMember>(`/api/v1/workspaces/${wid}/members/${uid}`, { role }),
 };

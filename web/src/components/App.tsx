@@ -1,9 +1,9 @@
 import type { JSX } from "preact";
-import { useEffect } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { showReconnecting } from "../realtime/status.ts";
 import { closeThread, thread } from "../state/messages.ts";
 import { authError, authState, signInUrl } from "../state/session.ts";
-import { dialog, membersOpen, notice, sidebarOpen } from "../state/ui.ts";
+import { adminTab, dialog, membersOpen, notice, sidebarOpen } from "../state/ui.ts";
 import { currentChannel, workspace, workspaces } from "../state/workspace.ts";
 import { Conversation } from "./Conversation.tsx";
 import {
@@ -12,8 +12,10 @@ import {
   ConfirmDeleteDialog,
   CreateChannelDialog,
   NewDmDialog,
+  ReportDialog,
 } from "./dialogs.tsx";
 import { MembersPanel } from "./MembersPanel.tsx";
+import { BanNotice, ModerationBanner } from "./ModerationNotices.tsx";
 import { QuickSwitcher } from "./QuickSwitcher.tsx";
 import { Sidebar } from "./Sidebar.tsx";
 import { ThreadPanel } from "./ThreadPanel.tsx";
@@ -26,6 +28,7 @@ function SignIn() {
         <div class="logo" aria-hidden="true">◆</div>
         <h1>CoLink</h1>
         <p class="muted">Team chat you can host yourself.</p>
+        <BanNotice />
         <a class="button primary big" href={signInUrl()}>Sign in</a>
       </div>
     </main>
@@ -51,7 +54,37 @@ function Dialogs() {
       return <QuickSwitcher onClose={close} />;
     case "confirm-delete":
       return <ConfirmDeleteDialog message={d.message} onClose={close} />;
+    case "report":
+      return <ReportDialog message={d.message} onClose={close} />;
   }
+}
+
+type AdminModule = typeof import("./admin/AdminView.tsx");
+let adminModule: Promise<AdminModule> | undefined;
+
+/** The admin view, loaded the first time it opens (most people never need its code). */
+function AdminPane() {
+  const [mod, setMod] = useState<AdminModule | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    (adminModule ??= import("./admin/AdminView.tsx")).then(setMod, () => {
+      adminModule = undefined;
+      setFailed(true);
+    });
+  }, []);
+  if (mod) return <mod.AdminView />;
+  return (
+    <main class="conversation empty" aria-label="Admin">
+      {failed
+        ? (
+          <p class="error" role="alert">
+            The admin view could not be loaded (a new version may be out).{" "}
+            <button type="button" class="link" onClick={() => location.reload()}>Reload</button>
+          </p>
+        )
+        : <p class="loading" role="status">Loading…</p>}
+    </main>
+  );
 }
 
 /** Keys that work everywhere: Ctrl/Cmd+K to switch, Escape to close the top panel. */
@@ -64,6 +97,10 @@ function useGlobalKeys() {
         return;
       }
       if (e.key !== "Escape" || e.defaultPrevented || dialog.value) return;
+      if (adminTab.value) {
+        sidebarOpen.value = false;
+        return;
+      }
       if (thread.value) closeThread();
       else if (membersOpen.value) membersOpen.value = false;
       else if (sidebarOpen.value) sidebarOpen.value = false;
@@ -77,6 +114,7 @@ function Shell() {
   useGlobalKeys();
   const ch = currentChannel.value;
   const readOnly = !!ch?.archived_at || (ch !== undefined && ch.role === null);
+  const admin = adminTab.value !== null;
   if (workspaces.value.length === 0 && !workspace.value) {
     return (
       <main class="sign-in">
@@ -94,15 +132,19 @@ function Shell() {
           Reconnecting… messages update every few seconds meanwhile.
         </div>
       )}
+      <ModerationBanner />
       <div
-        class={`shell${thread.value || membersOpen.value ? " with-panel" : ""}`}
+        class={`shell${!admin && (thread.value || membersOpen.value) ? " with-panel" : ""}`}
       >
         <Sidebar />
         {sidebarOpen.value && (
           <div class="scrim" aria-hidden="true" onClick={() => (sidebarOpen.value = false)} />
         )}
-        <Conversation />
-        {thread.value ? <ThreadPanel readOnly={readOnly} /> : membersOpen.value && <MembersPanel />}
+        {admin ? <AdminPane /> : <Conversation />}
+        {!admin &&
+          (thread.value
+            ? <ThreadPanel readOnly={readOnly} />
+            : membersOpen.value && <MembersPanel />)}
       </div>
       {notice.value && (
         <div class="toast" role="alert">

@@ -10,6 +10,7 @@ import { editing, focusComposer } from "../state/ui.ts";
 import { addUploads, draftKeyOf, takeReady, uploadsFor } from "../state/uploads.ts";
 import { rememberUsers, users } from "../state/users.ts";
 import { dms } from "../state/workspace.ts";
+import { MuteNotice } from "./ModerationNotices.tsx";
 import { UploadList } from "./UploadList.tsx";
 
 const drafts = new Map<string, string>();
@@ -213,6 +214,7 @@ export function Composer(
           ))}
         </ul>
       )}
+      <MuteNotice conv={conv} />
       {uploads.length > 0 && <UploadList draftKey={draftKey} uploads={uploads} />}
       <div class="composer-row">
         <button

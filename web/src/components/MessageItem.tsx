@@ -16,6 +16,8 @@ import { Avatar } from "./Avatar.tsx";
 import { Attachments } from "./Files.tsx";
 import { formatFull, formatTime } from "./format.ts";
 import { Markdown } from "./Markdown.tsx";
+import { MessageMenu, menuItems } from "./MessageMenu.tsx";
+import { isModerator } from "../state/moderation.ts";
 import { ReactionBar, ReactionPicker } from "./Reactions.tsx";
 
 function EditBox({ m }: { m: LocalMessage }) {
@@ -75,6 +77,7 @@ export function MessageItem(
   { m, grouped, inThread }: { m: LocalMessage; grouped: boolean; inThread?: boolean },
 ): JSX.Element {
   const [picking, setPicking] = useState(false);
+  const [menu, setMenu] = useState(false);
   const uid = me.value?.id;
   const mine = m.user_id === uid;
   const local = isLocal(m);
@@ -85,6 +88,8 @@ export function MessageItem(
   const moderator = me.value?.roles.includes("moderator") ||
     (ch?.id === m.channel_id && (ch?.role === "owner" || ch?.role === "admin"));
   const status = activeStatus(users.value[m.user_id]);
+  const hasMenu = menuItems(m, { mine, moderator: isModerator.value, inThread: !!inThread })
+    .length > 0;
   const react = (emoji: string) => void attempt(() => toggleReaction(m, emoji));
   const cls = [
     "msg",
@@ -157,12 +162,13 @@ export function MessageItem(
           >
             {m.reply_count === 1 ? "1 reply" : `${m.reply_count} replies`}
             {m.last_reply_at && <span class="muted">Last reply {formatTime(m.last_reply_at)}</span>}
+            {m.thread_locked_at && <span class="muted">🔒 Locked</span>}
           </button>
         )}
       </div>
       {!local && !deleted && !isEditing && (
         <div
-          class={`msg-actions${picking ? " open" : ""}`}
+          class={`msg-actions${picking || menu ? " open" : ""}`}
           role="toolbar"
           aria-label="Message actions"
         >
@@ -209,7 +215,24 @@ export function MessageItem(
               🗑
             </button>
           )}
+          {hasMenu && (
+            <button
+              type="button"
+              class="icon-button"
+              aria-label="More actions"
+              title="More actions"
+              aria-haspopup="menu"
+              aria-expanded={menu}
+              data-menu-toggle
+              onClick={() => setMenu(!menu)}
+            >
+              ⋯
+            </button>
+          )}
           {picking && <ReactionPicker onPick={react} onClose={() => setPicking(false)} />}
+          {menu && (
+            <MessageMenu m={m} inThread={!!inThread} onClose={() => setMenu(false)} />
+          )}
         </div>
       )}
     </article>

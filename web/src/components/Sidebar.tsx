@@ -2,14 +2,16 @@ import type { JSX } from "preact";
 import { type Presence, presence } from "../state/presence.ts";
 import { useState } from "preact/hooks";
 import type { Channel, ConvRef, Dm } from "../api/endpoints.ts";
+import { canOpenAdmin, isModerator, openReports, REPORT_PAGE } from "../state/moderation.ts";
 import { me } from "../state/session.ts";
-import { dialog, sidebarOpen } from "../state/ui.ts";
+import { adminTab, dialog, sidebarOpen } from "../state/ui.ts";
 import {
   channels,
   current,
   dmName,
   dms,
   open,
+  openAdmin,
   sameConv,
   selectWorkspace,
   workspace,
@@ -51,7 +53,7 @@ function Item(
     privateMark?: boolean;
   },
 ) {
-  const active = sameConv(conv, current.value);
+  const active = adminTab.value === null && sameConv(conv, current.value);
   return (
     <li>
       <a
@@ -122,6 +124,38 @@ function WorkspaceSwitcher() {
   );
 }
 
+/** Moderators and workspace admins: the admin view, with the open reports as a badge. */
+function AdminEntry() {
+  if (!canOpenAdmin.value) return null;
+  const active = adminTab.value !== null;
+  const n = openReports.value;
+  const tab = isModerator.value ? "reports" : "members";
+  return (
+    <ul class="admin-entry">
+      <li>
+        <a
+          href={`/w/${workspace.value?.slug}/admin/${tab}`}
+          class={`nav-item${active ? " active" : ""}${n ? " unread" : ""}`}
+          aria-current={active ? "page" : undefined}
+          onClick={(e) => {
+            e.preventDefault();
+            openAdmin(adminTab.value ?? tab);
+            sidebarOpen.value = false;
+          }}
+        >
+          <span class="nav-icon" aria-hidden="true">🛡</span>
+          <span class="nav-label">Admin</span>
+          {n > 0 && (
+            <span class="badge urgent" aria-label={`${n} open report${n === 1 ? "" : "s"}`}>
+              {n >= REPORT_PAGE ? `${REPORT_PAGE - 1}+` : n}
+            </span>
+          )}
+        </a>
+      </li>
+    </ul>
+  );
+}
+
 const byName = (a: Channel, b: Channel) => a.name.localeCompare(b.name);
 const byActivity = (a: Dm, b: Dm) =>
   (b.last_message_at ?? b.created_at).localeCompare(a.last_message_at ?? a.created_at);
@@ -139,6 +173,7 @@ export function Sidebar(): JSX.Element {
     <nav class={`sidebar${sidebarOpen.value ? " open" : ""}`} aria-label="Conversations">
       <WorkspaceSwitcher />
       <div class="sidebar-scroll">
+        <AdminEntry />
         <section>
           <header class="section-head">
             <h2>Channels</h2>

@@ -1,6 +1,9 @@
 import type { JSX } from "preact";
 import { useEffect, useRef } from "preact/hooks";
-import { closeThread, thread } from "../state/messages.ts";
+import { endpoints } from "../api/endpoints.ts";
+import { applyMessages, closeThread, thread } from "../state/messages.ts";
+import { isModerator } from "../state/moderation.ts";
+import { attempt } from "../state/ui.ts";
 import { conversationName } from "../state/workspace.ts";
 import { addUploads } from "../state/uploads.ts";
 import { Composer } from "./Composer.tsx";
@@ -18,7 +21,8 @@ export function ThreadPanel({ readOnly }: { readOnly: boolean }): JSX.Element | 
     const el = listRef.current;
     if (el) el.scrollTop = el.scrollHeight;
   }, [count, t?.parentId]);
-  const writable = !!t && !readOnly && !t.parent?.deleted_at;
+  const locked = !!t?.parent?.thread_locked_at;
+  const writable = !!t && !readOnly && !t.parent?.deleted_at && !locked;
   const drop = useFileDrop(writable, (files) => {
     if (t) addUploads(t.conv, t.parentId, files);
   });
@@ -50,6 +54,23 @@ export function ThreadPanel({ readOnly }: { readOnly: boolean }): JSX.Element | 
           afterDay={t.parent ? dayKey(t.parent.created_at) : undefined}
         />
       </div>
+      {locked && !t.parent?.deleted_at && (
+        <div class="notice-bar locked" role="status">
+          <span>
+            <span aria-hidden="true">🔒</span> Thread locked: a moderator closed it to new replies.
+          </span>
+          {isModerator.value && (
+            <button
+              type="button"
+              class="button"
+              onClick={() =>
+                attempt(async () => applyMessages([await endpoints.unlockThread(t.parentId)]))}
+            >
+              Unlock
+            </button>
+          )}
+        </div>
+      )}
       {writable && (
         <Composer
           conv={t.conv}

@@ -6,7 +6,7 @@ import { loadMembers, members } from "../state/members.ts";
 import { deleteMessage } from "../state/messages.ts";
 import { me } from "../state/session.ts";
 import type { LocalMessage } from "../state/timeline.ts";
-import { attempt, focusComposer } from "../state/ui.ts";
+import { attempt, focusComposer, showNotice } from "../state/ui.ts";
 import { displayName, rememberUsers } from "../state/users.ts";
 import {
   channels,
@@ -338,6 +338,85 @@ export function ConfirmDeleteDialog(
           Delete
         </button>
       </div>
+    </Dialog>
+  );
+}
+
+const REPORT_REASONS = ["Spam", "Harassment or abuse", "Hate speech", "Off-topic", "Other"];
+
+/** Asks the moderators to look at a message (POST /messages/{id}/report), with a reason. */
+export function ReportDialog(
+  { message, onClose }: { message: LocalMessage; onClose: () => void },
+): JSX.Element {
+  const [kind, setKind] = useState("");
+  const [details, setDetails] = useState("");
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+  const reason = [kind, details.trim()].filter(Boolean).join(": ");
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!reason || busy) return;
+    setBusy(true);
+    setError("");
+    try {
+      const { created } = await endpoints.reportMessage(message.id, reason.slice(0, 1000));
+      onClose();
+      showNotice(
+        created
+          ? "Thanks: the moderators will look at this message."
+          : "You reported this message already; the moderators have it.",
+      );
+    } catch (err) {
+      setError(messageOf(err));
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog title="Report message" onClose={onClose}>
+      <form class="form" onSubmit={submit}>
+        <p class="muted">
+          Only moderators see reports. {displayName(message.user_id)} is not told who reported it.
+        </p>
+        <blockquote class="quote">{message.content.slice(0, 300)}</blockquote>
+        <fieldset class="choices">
+          <legend>What is wrong with it?</legend>
+          {REPORT_REASONS.map((r, i) => (
+            <label key={r} class="check">
+              <input
+                type="radio"
+                name="report-reason"
+                value={r}
+                data-autofocus={i === 0 ? true : undefined}
+                checked={kind === r}
+                onChange={() => setKind(r)}
+              />
+              <span>{r}</span>
+            </label>
+          ))}
+        </fieldset>
+        <label class="field">
+          <span>
+            Details <span class="muted">{kind === "Other" ? "" : "(optional)"}</span>
+          </span>
+          <textarea
+            rows={3}
+            maxLength={900}
+            value={details}
+            onInput={(e) => setDetails(e.currentTarget.value)}
+          />
+        </label>
+        {error && <p class="error" role="alert">{error}</p>}
+        <div class="dialog-actions">
+          <button type="button" class="button" onClick={onClose}>Cancel</button>
+          <button
+            type="submit"
+            class="button danger"
+            disabled={busy || !kind || (kind === "Other" && !details.trim())}
+          >
+            Report
+          </button>
+        </div>
+      </form>
     </Dialog>
   );
 }

@@ -2,6 +2,7 @@ import { signal } from "@preact/signals";
 import type { Message, UserProfile } from "../api/endpoints.ts";
 import { applyMessages, applyReactionEvent, convOf } from "../state/messages.ts";
 import { me, myProfile } from "../state/session.ts";
+import { applyModerationEvent, isModerationEvent } from "../state/moderation.ts";
 import { setPresence } from "../state/presence.ts";
 import { ensureUsers, rememberUsers } from "../state/users.ts";
 import {
@@ -9,9 +10,13 @@ import {
   channels,
   current,
   dms,
+  loadWorkspaces,
   refreshChannels,
   refreshDms,
+  refreshSidebar,
   sameConv,
+  selectWorkspace,
+  workspace,
 } from "../state/workspace.ts";
 import { sawDurableEvent } from "./status.ts";
 
@@ -48,6 +53,18 @@ function known(conv: { kind: string; id: string }): boolean {
   return conv.kind === "channel"
     ? channels.value.some((c) => c.id === conv.id)
     : dms.value.some((d) => d.id === conv.id);
+}
+
+/** Removed from a channel or a workspace: what we may see is reloaded (another workspace, if need be). */
+async function afterKick(): Promise<void> {
+  const list = await loadWorkspaces();
+  const w = workspace.value;
+  if (!w || list.some((x) => x.id === w.id)) return await refreshSidebar();
+  if (list[0]) return await selectWorkspace(list[0]);
+  workspace.value = null;
+  channels.value = [];
+  dms.value = [];
+  current.value = null;
 }
 
 /** Applies one server event to the state. Every branch is safe to run twice for one event. */
@@ -135,6 +152,11 @@ export function applyServerEvent(event: string, data: unknown, durable: boolean)
       }
       return;
     }
+    case "moderation.action":
+      if (isModerationEvent(data)) {
+        applyModerationEvent(data, () => void afterKick().catch(() => {}));
+      }
+      return;
     case "typing": {
       const cid = d.channel_id as string | undefined, uid = d.user_id as string | undefined;
       if (!cid || !uid || uid === me.value?.id) return;

@@ -2,6 +2,7 @@ import { type Signal, signal } from "@preact/signals";
 import { ApiError } from "../api/client.ts";
 import { type AttachedFile, type ConvRef, endpoints, type Message } from "../api/endpoints.ts";
 import { expectEcho } from "../realtime/status.ts";
+import { localizeTimes, noteMutedSend, noteSent } from "./moderation.ts";
 import { me } from "./session.ts";
 import {
   applyReaction,
@@ -302,6 +303,7 @@ async function attempt(o: Outgoing): Promise<void> {
       ? await endpoints.reply(o.parentId, o.content, o.clientMsgId, fileIds)
       : await endpoints.send(o.conv, o.content, o.clientMsgId, fileIds);
     outgoing.delete(o.clientMsgId);
+    noteSent(o.conv);
     applyMessages([m]);
     expectEcho(m.id);
     if (!m.parent_id) setCounts(o.conv, 0, 0, m.id);
@@ -315,7 +317,10 @@ async function attempt(o: Outgoing): Promise<void> {
       o.timer = setTimeout(() => attempt(o), wait);
       return;
     }
-    putEcho(o, { state: "failed", error: err.message });
+    if (err.code === "muted") noteMutedSend(o.conv, err.message);
+    // Locked meanwhile: the thread shows it once its first message is fetched again.
+    if (err.code === "thread_locked" && o.parentId) refreshParentSoon(o.parentId);
+    putEcho(o, { state: "failed", error: localizeTimes(err.message) });
   }
 }
 

@@ -9,6 +9,8 @@ export const me = signal<SessionInfo["user"] | null>(null);
 /** The caller's profile with status (GET /me), loaded after sign-in. */
 export const myProfile = signal<UserProfile | null>(null);
 export const authError = signal("");
+/** Why the last session ended, when it was a ban (the event's reason, or the server's 403). */
+export const banNotice = signal<{ reason: string | null; until: string | null } | null>(null);
 
 /** Asks the gateway who is signed in; a 401 means the sign-in screen. */
 export async function loadSession(): Promise<void> {
@@ -18,8 +20,9 @@ export async function loadSession(): Promise<void> {
     me.value = s.user;
     authState.value = "signed_in";
   } catch (e) {
-    const status = (e as { status?: number }).status;
+    const { status, code } = e as { status?: number; code?: string };
     if (status === 401 || status === 403) {
+      if (code === "account_banned") banNotice.value ??= { reason: null, until: null };
       authState.value = "signed_out";
     } else {
       authError.value = (e as Error).message;
@@ -28,7 +31,8 @@ export async function loadSession(): Promise<void> {
   }
 }
 
-setUnauthorizedHandler(() => {
+setUnauthorizedHandler((e) => {
+  if (e.code === "account_banned") banNotice.value ??= { reason: null, until: null };
   if (authState.value === "signed_in") {
     me.value = null;
     authState.value = "signed_out";
@@ -40,6 +44,7 @@ export const signInUrl = (): string =>
   `/auth/login?return_to=${encodeURIComponent(location.pathname + location.search)}`;
 
 export async function signOut(): Promise<void> {
+  banNotice.value = null;
   try {
     await endpoints.logout();
   } finally {

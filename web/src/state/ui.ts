@@ -8,7 +8,14 @@ export type DialogState =
   | { kind: "new-dm" }
   | { kind: "status" }
   | { kind: "switcher" }
-  | { kind: "confirm-delete"; message: LocalMessage };
+  | { kind: "confirm-delete"; message: LocalMessage }
+  | { kind: "report"; message: LocalMessage };
+
+export const ADMIN_TABS = ["reports", "actions", "members", "audit"] as const;
+export type AdminTab = typeof ADMIN_TABS[number];
+
+/** The admin view, on screen instead of the conversation (null: the conversation). */
+export const adminTab = signal<AdminTab | null>(null);
 
 export const dialog = signal<DialogState | null>(null);
 export const membersOpen = signal(false);

@@ -8,6 +8,7 @@ import {
 } from "../api/endpoints.ts";
 import { loadPresence } from "./presence.ts";
 import { me } from "./session.ts";
+import { ADMIN_TABS, type AdminTab, adminTab } from "./ui.ts";
 import { displayName, ensureUsers } from "./users.ts";
 
 export const workspaces = signal<Workspace[]>([]);
@@ -49,8 +50,18 @@ export function conversationName(ref: ConvRef | null): string {
 
 // ---- URL ----
 
-/** `/w/<slug>/channel/<id>` or `/w/<slug>/dm/<id>`: the conversation survives a reload. */
-export function parseRoute(path = location.pathname): { slug?: string; conv?: ConvRef } {
+/**
+ * `/w/<slug>/channel/<id>` or `/w/<slug>/dm/<id>`: the conversation survives a reload;
+ * `/w/<slug>/admin/<tab>` is the admin view.
+ */
+export function parseRoute(
+  path = location.pathname,
+): { slug?: string; conv?: ConvRef; admin?: AdminTab } {
+  const a = /^\/w\/([^/]+)\/admin(?:\/([a-z]+))?\/?$/.exec(path);
+  if (a) {
+    const tab = ADMIN_TABS.find((t) => t === a[2]) ?? "reports";
+    return { slug: decodeURIComponent(a[1]!), admin: tab };
+  }
   const m = /^\/w\/([^/]+)(?:\/(channel|dm)\/([0-9a-f-]{36}))?\/?$/i.exec(path);
   if (!m) return {};
   return {
@@ -65,13 +76,25 @@ function routeOf(conv: ConvRef | null): string {
   return conv ? `/w/${encodeURIComponent(w.slug)}/${conv.kind}/${conv.id}` : `/w/${w.slug}`;
 }
 
+function go(url: string, replace?: boolean): void {
+  if (url === location.pathname) return;
+  if (replace) history.replaceState(null, "", url);
+  else history.pushState(null, "", url);
+}
+
+/** Shows a conversation (and leaves the admin view). */
 export function open(conv: ConvRef | null, o: { replace?: boolean } = {}): void {
-  const url = routeOf(conv);
-  if (url !== location.pathname) {
-    if (o.replace) history.replaceState(null, "", url);
-    else history.pushState(null, "", url);
-  }
+  go(routeOf(conv), o.replace);
+  adminTab.value = null;
   current.value = conv;
+}
+
+/** Shows the admin view on one of its tabs; the conversation stays where it was behind it. */
+export function openAdmin(tab: AdminTab, o: { replace?: boolean } = {}): void {
+  const w = workspace.value;
+  if (!w) return;
+  go(`/w/${encodeURIComponent(w.slug)}/admin/${tab}`, o.replace);
+  adminTab.value = tab;
 }
 
 // ---- loading ----
