@@ -21,6 +21,7 @@ function adminDeps(d: Deps): AdminDeps {
         eventsCommitted: d.eventsCommitted,
       }),
       principals: d.principals,
+      kv: d.infra.kv,
       docs: d.infra.docs,
       identity: keycloakAdmin(d.config, d.oidc.issuer),
       logger: d.logger,

@@ -33,3 +33,4 @@ export {
   type WorkspaceRole,
 } from "./rbac.ts";
 export { timingSafeEqual } from "./timing_safe_equal.ts";
+export { revokeSessionsInKv, sessionKey, sessionRevokedKey } from "./session_revocation.ts";

@@ -1,4 +1,4 @@
-import type { Principal } from "@colink/auth";
+import { type Principal, revokeSessionsInKv } from "@colink/auth";
 import {
   type CreateModerationAction,
   makeEvent,
@@ -82,11 +82,15 @@ export async function takeModerationAction(
           where id = $1`,
         [target.id, now],
       );
-      const revoked = await u.db.query(
-        "update sessions set revoked_at = $2 where user_id = $1 and revoked_at is null returning 1",
+      const revoked = await u.db.query<{ session_id: string }>(
+        `update sessions set revoked_at = $2 where user_id = $1 and revoked_at is null
+         returning session_id`,
         [target.id, now],
       );
       effects.sessions_revoked = revoked.length;
+      // Browser sessions live in KV: end them there too, so the cookie signs nobody in again
+      // (also after the ban is lifted: they sign in anew).
+      u.afterCommit(() => revokeSessionsInKv(d.kv, revoked.map((r) => r.session_id)));
     }
     await record(u, p.userId, action, `moderation.${action.action_type}`, effects);
     if (action.action_type === "ban") {

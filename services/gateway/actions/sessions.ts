@@ -1,4 +1,5 @@
 import { type KeyValue, randomSecret, sha256Hex, type Sql } from "@colink/platform";
+import { revokeSessionsInKv, sessionKey, sessionRevokedKey } from "@colink/auth";
 import { type OidcClient, OidcError, type TokenSet } from "./oidc_client.ts";
 
 /** What a browser session holds on the server. Tokens are encrypted at rest in the KV store. */
@@ -85,13 +86,13 @@ export function createSessionStore(o: SessionStoreOptions): SessionStore {
   };
   const refreshing = new Map<string, Promise<Session | null>>();
 
-  const isRevoked = async (hash: string) => (await o.kv.get(`session:${hash}:revoked`)) !== null;
+  const isRevoked = async (hash: string) => (await o.kv.get(sessionRevokedKey(hash))) !== null;
 
   async function store(hash: string, userId: string, csrf: string, t: TokenSet) {
     const ttlSec = t.refresh_expires_in || o.defaultTtlSec || 1800;
     // Fields and expiry in one atomic step: a crash in between cannot leave an immortal session.
     await o.kv.hset(
-      `session:${hash}`,
+      sessionKey(hash),
       {
         user_id: userId,
         csrf,
@@ -107,7 +108,7 @@ export function createSessionStore(o: SessionStoreOptions): SessionStore {
   async function load(id: string): Promise<(Session & { hash: string; refresh: string }) | null> {
     const hash = await sha256Hex(id);
     const [s, revoked] = await Promise.all([
-      o.kv.hgetall(`session:${hash}`) as Promise<Partial<Stored>>,
+      o.kv.hgetall(sessionKey(hash)) as Promise<Partial<Stored>>,
       isRevoked(hash),
     ]);
     // A refresh that raced a logout may have written the session back after it was destroyed;
@@ -129,9 +130,7 @@ export function createSessionStore(o: SessionStoreOptions): SessionStore {
   }
 
   async function destroy(hash: string) {
-    // The marker outlives the session so a refresh already in flight cannot bring it back.
-    await o.kv.set(`session:${hash}:revoked`, "1", { ttlMs: 24 * 3600_000 });
-    await o.kv.del(`session:${hash}`);
+    await revokeSessionsInKv(o.kv, [hash]);
     await o.sql.query(
       "update sessions set revoked_at = now() where session_id = $1 and revoked_at is null",
       [hash],
@@ -174,7 +173,7 @@ export function createSessionStore(o: SessionStoreOptions): SessionStore {
       // logout can land unseen between check and write. Undo the store rather than leave tokens
       // that would outlive the revocation marker, and end the new IdP session.
       if (await isRevoked(s.hash)) {
-        await o.kv.del(`session:${s.hash}`);
+        await o.kv.del(sessionKey(s.hash));
         await o.oidc.revoke(t.refresh_token ?? "").catch(() => {});
         return null;
       }

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { type EventEnvelope, parseEvent } from "@colink/contracts";
 import type { DocumentStore, Subscription } from "@colink/platform";
-import { eventually, passwordGrant, sleep, uniqueSuffix } from "@colink/testing";
+import {
+  createBrowser,
+  eventually,
+  passwordGrant,
+  signInWithForms,
+  sleep,
+  uniqueSuffix,
+} from "@colink/testing";
 import { type ChatClient, chatClient, type ChatTarget } from "./chat_client.ts";
 import { Client } from "./realtime_suite.ts";
 
@@ -250,6 +257,18 @@ export function moderationSuite(mode: string, makeTarget: () => Promise<Moderati
               const first = await me(tg.otherApi);
               const target = (await first.json()).id as string;
               assert.equal((await me(tg.base)).status, 200); // cached on both instances now
+              // And a browser session of theirs (the gateway's login, a session cookie).
+              const browser = createBrowser();
+              const start = await browser.follow(`${tg.base}/auth/login?return_to=/`);
+              const callback = await signInWithForms(
+                browser,
+                start,
+                { username: who.username, password: who.password },
+                (u) => u.pathname === "/auth/callback",
+              );
+              await (await browser.fetch(callback.toString())).body?.cancel();
+              const viaCookie = () => browser.fetch(`${tg.base}/api/v1/me`);
+              assert.equal((await viaCookie()).status, 200, "signed in with a cookie");
               const s = await socket(token);
               const started = Date.now();
               const ban = await act({
@@ -270,6 +289,9 @@ export function moderationSuite(mode: string, makeTarget: () => Promise<Moderati
                 assert.equal((await r.json()).error.code, "account_banned");
               }, { timeoutMs: 5_000 });
               const refusedAfter = Date.now() - started;
+              const cookie = await viaCookie();
+              await cookie.body?.cancel();
+              assert.ok([401, 403].includes(cookie.status), `the session cookie: ${cookie.status}`);
               assert.ok(
                 closedAfter < 5_000 && refusedAfter < 5_000,
                 `${closedAfter} / ${refusedAfter} ms`,
@@ -294,6 +316,9 @@ export function moderationSuite(mode: string, makeTarget: () => Promise<Moderati
               );
               assert.equal(undone.status, 200);
               await eventually(async () => assert.equal((await me(tg.otherApi)).status, 200));
+              const ended = await viaCookie();
+              await ended.body?.cancel();
+              assert.equal(ended.status, 401, "the banned session stays ended: sign in again");
               if (who.idpEnabled) {
                 await eventually(async () => assert.equal(await who.idpEnabled!(), true));
               }

@@ -16,7 +16,7 @@ import { Avatar } from "./Avatar.tsx";
 import { Attachments } from "./Files.tsx";
 import { formatFull, formatTime } from "./format.ts";
 import { Markdown } from "./Markdown.tsx";
-import { MessageMenu, menuItems } from "./MessageMenu.tsx";
+import { menuItems, MessageMenu } from "./MessageMenu.tsx";
 import { isModerator } from "../state/moderation.ts";
 import { ReactionBar, ReactionPicker } from "./Reactions.tsx";
 
@@ -230,9 +230,7 @@ export function MessageItem(
             </button>
           )}
           {picking && <ReactionPicker onPick={react} onClose={() => setPicking(false)} />}
-          {menu && (
-            <MessageMenu m={m} inThread={!!inThread} onClose={() => setMenu(false)} />
-          )}
+          {menu && <MessageMenu m={m} inThread={!!inThread} onClose={() => setMenu(false)} />}
         </div>
       )}
     </article>

@@ -59,7 +59,8 @@ export function MuteNotice({ conv }: { conv: ConvRef }): JSX.Element | null {
     }`;
   return (
     <p class="composer-notice" role="status">
-      <span aria-hidden="true">🔇</span> {text}. Messages you send {m.expiresAt ? "before then " : ""}
+      <span aria-hidden="true">🔇</span> {text}. Messages you send{" "}
+      {m.expiresAt ? "before then " : ""}
       are not delivered.
     </p>
   );

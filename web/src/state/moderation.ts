@@ -119,7 +119,11 @@ export function describeModeration(
   }
   switch (e.action_type) {
     case "warn":
-      return { tone: "warn", title: `${names.moderator} sent you a warning${where}.`, detail: reason };
+      return {
+        tone: "warn",
+        title: `${names.moderator} sent you a warning${where}.`,
+        detail: reason,
+      };
     case "mute":
       return {
         tone: "warn",

@@ -3,8 +3,8 @@ import { useState } from "preact/hooks";
 import { ApiError } from "../../api/client.ts";
 import { endpoints, type ModerationActionRecord } from "../../api/endpoints.ts";
 import {
-  type ActionForm as Form,
   actionBody,
+  type ActionForm as Form,
   DURATIONS,
   lasts,
   type Scope,
@@ -139,7 +139,10 @@ export function ActionForm(
           {scope === "channel" && (
             <label class="field">
               <span class="sr-only">Channel</span>
-              <select value={f.channelId} onChange={(e) => set({ channelId: e.currentTarget.value })}>
+              <select
+                value={f.channelId}
+                onChange={(e) => set({ channelId: e.currentTarget.value })}
+              >
                 {list.map((c) => <option key={c.id} value={c.id}>#{c.name}</option>)}
               </select>
             </label>

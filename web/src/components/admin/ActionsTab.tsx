@@ -42,10 +42,15 @@ function Row({ a }: { a: ModerationActionRecord }) {
     const ok = await attempt(async () => {
       const undone = await endpoints.undoAction(a.id);
       showNotice(
-        `${displayName(a.target_user_id)} is no longer ${a.action_type === "ban" ? "banned" : "muted"}.`,
+        `${displayName(a.target_user_id)} is no longer ${
+          a.action_type === "ban" ? "banned" : "muted"
+        }.`,
       );
       if (actionsActiveOnly.value) {
-        actions.value = { ...actions.value, items: actions.value.items.filter((x) => x.id !== a.id) };
+        actions.value = {
+          ...actions.value,
+          items: actions.value.items.filter((x) => x.id !== a.id),
+        };
       } else replaceItem(actions, undone);
     });
     if (!ok) setBusy(false);
@@ -128,7 +133,9 @@ export function ActionsTab(): JSX.Element {
                 <th scope="col">When</th>
                 <th scope="col">Until</th>
                 <th scope="col">Status</th>
-                <th scope="col"><span class="sr-only">Undo</span></th>
+                <th scope="col">
+                  <span class="sr-only">Undo</span>
+                </th>
               </tr>
             </thead>
             <tbody>

@@ -34,7 +34,9 @@ function MemberRow({ m }: { m: WorkspaceMember & { id: string } }) {
     realmAdmin: isRealmAdmin.value,
     targetRole: m.role,
   });
-  const change = async (role: WorkspaceRole) => {
+  const change = async (el: HTMLSelectElement) => {
+    const role = el.value as WorkspaceRole;
+    if (busy) return void (el.value = m.role);
     setBusy(true);
     setError("");
     try {
@@ -47,6 +49,7 @@ function MemberRow({ m }: { m: WorkspaceMember & { id: string } }) {
         workspace.value = list.find((x) => x.id === w.id) ?? workspace.value;
       }
     } catch (e) {
+      el.value = m.role; // refused: the select shows the role the server holds
       setError(
         e instanceof ApiError ? roleError(e.code, e.message, name) : (e as Error).message,
       );
@@ -71,10 +74,9 @@ function MemberRow({ m }: { m: WorkspaceMember & { id: string } }) {
           aria-describedby={error ? errorId : undefined}
           aria-invalid={error ? true : undefined}
           value={m.role}
-          disabled={busy || allowed.length === 0}
-          // The select shows the role the server holds: a refused change snaps back.
-          key={`${m.role}:${error}`}
-          onChange={(e) => void change(e.currentTarget.value as WorkspaceRole)}
+          disabled={allowed.length === 0}
+          aria-busy={busy || undefined}
+          onChange={(e) => void change(e.currentTarget)}
         >
           {ROLES.map((r) => (
             <option key={r} value={r} disabled={r !== m.role && !allowed.includes(r)}>
@@ -124,8 +126,8 @@ export function MembersTab(): JSX.Element | null {
         </label>
       </header>
       <p class="muted hint">
-        Owners and admins manage the workspace; only owners make or unmake owners, and a
-        workspace keeps at least one owner.{workspaces.value.length > 1
+        Owners and admins manage the workspace; only owners make or unmake owners, and a workspace
+        keeps at least one owner.{workspaces.value.length > 1
           ? " Switch workspace in the sidebar to manage another."
           : ""}
       </p>

@@ -39,7 +39,11 @@ function Quoted({ m, dim }: { m: Message; dim?: boolean }) {
         </div>
         {m.deleted_at
           ? <p class="tombstone">This message was deleted.</p>
-          : <div class="msg-content"><Markdown text={m.content} /></div>}
+          : (
+            <div class="msg-content">
+              <Markdown text={m.content} />
+            </div>
+          )}
       </div>
     </div>
   );
@@ -115,11 +119,13 @@ function QuickDialog(
             setBusy(true);
             const ok = await attempt(async () => {
               await endpoints.remove(m.id);
-              updateMessage(await endpoints.message(m.id).catch(() => ({
-                ...m,
-                content: "",
-                deleted_at: new Date().toISOString(),
-              })));
+              updateMessage(
+                await endpoints.message(m.id).catch(() => ({
+                  ...m,
+                  content: "",
+                  deleted_at: new Date().toISOString(),
+                })),
+              );
             });
             if (ok) showNotice("Message deleted.");
             onClose();
@@ -206,7 +212,12 @@ function ReportCard({ r }: { r: Report }) {
             >
               Resolve
             </button>
-            <button type="button" class="button" disabled={busy} onClick={() => void close("dismiss")}>
+            <button
+              type="button"
+              class="button"
+              disabled={busy}
+              onClick={() => void close("dismiss")}
+            >
               Dismiss
             </button>
           </div>
@@ -221,7 +232,11 @@ function ReportCard({ r }: { r: Report }) {
         )}
       <div class="quick-actions" role="group" aria-label="Quick actions">
         {!m.deleted_at && (
-          <button type="button" class="button small" onClick={() => setQuick({ kind: "delete" })}>
+          <button
+            type="button"
+            class="button small"
+            onClick={() => setQuick({ kind: "delete" })}
+          >
             Delete message
           </button>
         )}

@@ -66,6 +66,7 @@ export function UserPicker(
       <input
         type="search"
         role="combobox"
+        list={undefined}
         placeholder={placeholder}
         value={q}
         aria-expanded={shown.length > 0}
