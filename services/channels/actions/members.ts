@@ -57,6 +57,15 @@ export async function addChannelMember(
       p.userId,
     );
     if (!added) throw conflict("already_member", "They are a member of this channel already");
+    if (input.role !== "member") {
+      await u.s.audit.append({
+        user_id: p.userId,
+        action: "role.grant",
+        resource_type: "channel_member",
+        resource_id: `${id}/${input.user_id}`,
+        metadata: { channel_id: id, user_id: input.user_id, role: input.role },
+      });
+    }
     return (await u.s.channels.member(id, input.user_id))!;
   });
 }

@@ -128,6 +128,15 @@ export async function addWorkspaceMember(
   return await inTransaction(d, async (u) => {
     const m = await u.s.workspaces.addMember(workspaceId, input.user_id, input.role);
     if (!m) throw conflict("already_member", "They are a member of this workspace already");
+    if (input.role !== "member") {
+      await u.s.audit.append({
+        user_id: p.userId,
+        action: "role.grant",
+        resource_type: "workspace_member",
+        resource_id: `${workspaceId}/${input.user_id}`,
+        metadata: { workspace_id: workspaceId, user_id: input.user_id, role: input.role },
+      });
+    }
     if (input.role !== "guest") {
       for (const c of await u.s.channels.defaultChannels(workspaceId)) {
         await joinChannelTx(

@@ -476,6 +476,12 @@ export function moderationSuite(mode: string, makeTarget: () => Promise<Moderati
               403,
               "an admin does not unmake owners",
             );
+            await call("alice", "DELETE", `/api/v1/channels/${general}/members/${ids.carol}`);
+            const grant = await call("alice", "POST", `/api/v1/channels/${general}/members`, {
+              user_id: ids.carol,
+              role: "admin",
+            });
+            assert.equal(grant.status, 201, "a channel role given on joining");
             const last = await call<{ error: { code: string } }>(
               "alice",
               "PATCH",
@@ -552,6 +558,13 @@ export function moderationSuite(mode: string, makeTarget: () => Promise<Moderati
               `/api/v1/admin/audit-log?actor_id=${ids.alice}&action=role.change`,
             );
             assert.ok(roles.body.entries.some((e) => e.metadata.to === "owner"));
+            // Roles given on joining are role changes too.
+            const granted = await call<{ entries: { resource_type: string }[] }>(
+              "admin",
+              "GET",
+              `/api/v1/admin/audit-log?actor_id=${ids.alice}&action=role.grant`,
+            );
+            assert.ok(granted.body.entries.some((e) => e.resource_type === "channel_member"));
             const page1 = await call<{ entries: { id: string }[]; next_cursor: string }>(
               "admin",
               "GET",
