@@ -5,3 +5,4 @@ export * from "./ws.ts";
 export * from "./conversations.ts";
 export * from "./files.ts";
 export * from "./admin.ts";
+export * from "./search.ts";

@@ -428,6 +428,17 @@ const ROWS: Row[] = [
     expect: [200, 404, 404, 404, 200, 404, 404, 401],
     req: (w) => ({ path: `/api/v1/files/${w.f}/thumbnail` }),
   },
+  // search: everyone signed in may search; what they find is filtered (tests/search_suite.ts)
+  {
+    route: "GET /api/v1/search/messages",
+    expect: [200, 200, 200, 200, 200, 200, 200, 401],
+    req: (w) => ({ path: `/api/v1/search/messages?q=fixture&in=${w.p}` }),
+  },
+  {
+    route: "GET /api/v1/search/files",
+    expect: [200, 200, 200, 200, 200, 200, 200, 401],
+    req: () => ({ path: "/api/v1/search/files?q=matrix" }),
+  },
   // moderation (realm roles admin and moderator; the audit log is realm admins' only)
   {
     route: "POST /api/v1/admin/moderation-actions",

@@ -1,4 +1,5 @@
 import { PGlite, types } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import type { Sql, SqlExecutor } from "./port.ts";
 
 interface PgliteLike {
@@ -34,6 +35,8 @@ export async function createPgliteSql(opts: { dataDir?: string } = {}): Promise<
   if (opts.dataDir) await Deno.mkdir(opts.dataDir, { recursive: true });
   const db = await PGlite.create(opts.dataDir, {
     parsers: { [types.INT8]: (v: string) => Number(v) },
+    // Trigram indexes (search: partial words); loaded only when a migration creates it.
+    extensions: { pg_trgm },
     startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
   });
   return {
