@@ -8,3 +8,4 @@ export {
   type RouteTable,
   upstreamEnvVar,
 } from "./route_table.ts";
+export { progressBar } from "./progress.ts";
