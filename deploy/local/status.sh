@@ -7,7 +7,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 
-ALL_SERVICES=(postgres redis kafka s3 mongo keycloak clamav)
+ALL_SERVICES=(postgres redis kafka s3 mongo keycloak clamav opensearch)
 
 case "${1:-}" in -h|--help) sed -n '2,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 

@@ -5,8 +5,8 @@
 #   deploy/local/up.sh [--install-only] [service...]
 #   eval "$(deploy/local/up.sh)"        # stdout is only the env (deploy/local/env.sh); logs go to stderr
 #
-# Services (default: all, in this order): postgres redis kafka s3 mongo keycloak clamav. Each is
-# services/<name>.sh defining <name>_install/_start/_stop/_health. Phase 1 runs every requested
+# Services (default: all, in this order): postgres redis kafka s3 mongo keycloak clamav opensearch.
+# Each is services/<name>.sh defining <name>_install/_start/_stop/_health. Phase 1 runs every requested
 # <name>_install in parallel (logs: $COLINK_LOCAL/log/<name>-install.log) and stops if any fails;
 # phase 2 runs <name>_start one by one in the order given, then prints a summary table and the env.
 # Exit status is non-zero if any install or start failed (the failing service's log tail is shown).
@@ -14,7 +14,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 
-ALL_SERVICES=(postgres redis kafka s3 mongo keycloak clamav)
+ALL_SERVICES=(postgres redis kafka s3 mongo keycloak clamav opensearch)
 
 usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
