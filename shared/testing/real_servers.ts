@@ -21,6 +21,7 @@ const RealServersEnv = z.object({
   /** The master realm's bootstrap admin (deploy/local/services/keycloak.sh). */
   KEYCLOAK_ADMIN_USERNAME: z.string().default("admin"),
   KEYCLOAK_ADMIN_PASSWORD: z.string().default("admin"),
+  OPENSEARCH_URL: z.string().default("http://127.0.0.1:59200"),
   CLAMAV_HOST: z.string().default("127.0.0.1"),
   CLAMAV_PORT: z.coerce.number().default(53310),
 });
