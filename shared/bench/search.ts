@@ -14,7 +14,10 @@
  *    Kafka) on the same database; 10 sends/s through the REST API for 20 s; each message is polled
  *    through GET /search/messages until found.
  *
- * Options: --messages=1000000 --seconds=20 --rate=20 --engines=postgres(,opensearch)
+ *    With OpenSearch (deploy/local, OPENSEARCH_URL), the same rows are bulk-loaded into an index
+ *    of their own first.
+ *
+ * Options: --messages=1000000 --seconds=20 --rate=20 --engines=postgres,opensearch
  */
 import { colinkMigrations } from "@colink/db";
 import { migrate, type Sql } from "@colink/platform";
@@ -25,10 +28,15 @@ import {
   distributedTestEnv,
   freePort,
   passwordGrant,
+  realServers,
   spawnDeno,
   stopChild,
   waitHealthy,
 } from "@colink/testing";
+import {
+  dropOpenSearchIndexes,
+  openSearchIndex,
+} from "../../services/search/index/opensearch_index.ts";
 import { postgresIndex } from "../../services/search/index/postgres_index.ts";
 import type { MessageQuery, SearchIndex } from "../../services/search/index/port.ts";
 import { markdownTable, percentile } from "./stats.ts";
@@ -38,7 +46,7 @@ const arg = (name: string, dflt: string) =>
 const N = Number(arg("messages", "1000000"));
 const SECONDS = Number(arg("seconds", "20"));
 const RATE = Number(arg("rate", "20"));
-const ENGINES = arg("engines", "postgres").split(",");
+const ENGINES = arg("engines", "postgres,opensearch").split(",");
 const CONVERSATIONS = 50;
 const READABLE = 20;
 const progress = (m: string) => console.error(`[bench:search] ${m}`);
@@ -105,6 +113,39 @@ async function seed(sql: Sql, words: string[], conversations: string[], users: s
   );
   await sql.exec("vacuum analyze search_messages");
   await sql.exec("vacuum analyze bench_plain");
+}
+
+/** Copies the seeded rows into OpenSearch in bulk batches (what a reindex into it does). */
+async function loadOpenSearch(sql: Sql, index: SearchIndex) {
+  await index.prepare();
+  const bar = progressBar("loading OpenSearch", N);
+  let after = "00000000-0000-0000-0000-000000000000";
+  let done = 0;
+  for (;;) {
+    const rows = await sql.query<{
+      message_id: string;
+      workspace_id: string;
+      conversation_id: string;
+      user_id: string;
+      content: string;
+      has_file: boolean;
+      created_at: Date;
+    }>(
+      `select message_id, workspace_id, conversation_id, user_id, content, has_file, created_at
+         from search_messages where message_id > $1 order by message_id limit 5000`,
+      [after],
+    );
+    if (!rows.length) break;
+    await index.upsertMessages(rows.map((r) => ({
+      ...r,
+      conversation_kind: "channel",
+      parent_id: null,
+      version: 1,
+    })));
+    after = rows.at(-1)!.message_id;
+    bar.update(done += rows.length);
+  }
+  await index.refresh();
 }
 
 interface Kind {
@@ -176,6 +217,7 @@ async function main() {
   });
   const sql = createPostgresSql({ url: env.DATABASE_URL!, maxConnections: 8 });
   const children = [];
+  const cleanups: (() => Promise<void>)[] = [];
   try {
     await migrate(sql, await colinkMigrations());
     const words = vocabulary(2000);
@@ -185,6 +227,12 @@ async function main() {
     const readable = conversations.slice(0, READABLE);
     const rows: string[][] = [];
     const engines: Record<string, SearchIndex> = { postgres: postgresIndex(sql) };
+    const osPrefix = `colink-bench-${Date.now()}-`;
+    if (ENGINES.includes("opensearch")) {
+      engines.opensearch = openSearchIndex({ url: realServers().OPENSEARCH_URL, prefix: osPrefix });
+      await loadOpenSearch(sql, engines.opensearch);
+      cleanups.push(() => dropOpenSearchIndexes(realServers().OPENSEARCH_URL, osPrefix));
+    }
     for (const k of kinds(words, users)) {
       for (const engine of ENGINES) {
         const index = engines[engine];
@@ -328,6 +376,7 @@ async function main() {
     console.log(out);
   } finally {
     for (const c of children) await stopChild(c, "SIGTERM");
+    for (const c of cleanups) await c().catch(() => {});
     await sql.close();
     await drop();
   }
