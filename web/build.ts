@@ -231,12 +231,14 @@ export async function buildWeb(dir = DIST_DIR): Promise<BuildManifest> {
   }
   const initialJs = [...initialChunks(js).map((n) => `assets/${n}`), files["app.js"]!];
   const template = await Deno.readTextFile(new URL("index.html", WEB));
+  const entryTag = `<script type="module" src="%JS%"></script>`;
+  if (!template.includes(entryTag)) throw new Error(`web/index.html has no ${entryTag}`);
   // Every script the first load runs is a tag of its own, so the browser fetches them in
   // parallel and whatever measures the first load (bench:web) counts them all.
   const scripts = initialJs.map((f) => `<script type="module" src="/${f}"></script>`)
     .join("\n    ");
   const html = template
-    .replace(`<script type="module" src="%JS%"></script>`, scripts)
+    .replace(entryTag, scripts)
     .replace("%CSS%", `/${files["app.css"]}`)
     .replace("%ICON%", `/${files["icon.svg"]}`);
   // index.html last: until it is replaced, it points at assets that exist.

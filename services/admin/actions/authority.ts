@@ -8,6 +8,7 @@ import { forbidden } from "@colink/http";
 export function requireRealmPermission(p: Principal, permission: Permission): void {
   const roles = { realmRoles: p.realmRoles, workspaceRole: null, channelRole: null };
   if (!can(roles, permission)) {
-    throw forbidden("forbidden", `Not allowed: ${permission} (realm role admin or moderator)`);
+    const who = permission === "audit.read" ? "realm role admin" : "realm role admin or moderator";
+    throw forbidden("forbidden", `Not allowed: ${permission} (${who})`);
   }
 }

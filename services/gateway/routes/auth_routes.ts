@@ -155,6 +155,13 @@ export function authRoutes(d: AuthRouteDeps): OpenAPIHono {
           "The identity provider did not confirm this sign-in",
         );
       }
+      // A banned or deactivated account is a person, not an API client: back to the web client,
+      // which says why, rather than a JSON error page. No session was made.
+      if (
+        e instanceof HttpError && (e.code === "account_banned" || e.code === "account_deactivated")
+      ) {
+        return c.redirect(`/?error=${e.code}`, 302);
+      }
       throw e;
     }
   });

@@ -292,6 +292,24 @@ export function moderationSuite(mode: string, makeTarget: () => Promise<Moderati
               const cookie = await viaCookie();
               await cookie.body?.cancel();
               assert.ok([401, 403].includes(cookie.status), `the session cookie: ${cookie.status}`);
+              if (!who.idpEnabled) {
+                // An issuer that still lets them sign in: CoLink sends the browser back to the web
+                // client with the reason, and makes no session.
+                const again = createBrowser();
+                const back = await signInWithForms(
+                  again,
+                  await again.follow(`${tg.base}/auth/login?return_to=/`),
+                  { username: who.username, password: who.password },
+                  (u) => u.pathname === "/auth/callback",
+                );
+                const landed = await again.fetch(back.toString());
+                await landed.body?.cancel();
+                assert.equal(landed.status, 302);
+                assert.equal(landed.headers.get("location"), "/?error=account_banned");
+                const none = await again.fetch(`${tg.base}/api/v1/me`);
+                await none.body?.cancel();
+                assert.equal(none.status, 401);
+              }
               assert.ok(
                 closedAfter < 5_000 && refusedAfter < 5_000,
                 `${closedAfter} / ${refusedAfter} ms`,

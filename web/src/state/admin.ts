@@ -10,6 +10,7 @@ import {
   type WorkspaceMember,
   type WorkspaceRole,
 } from "../api/endpoints.ts";
+import { formatWhen } from "./moderation.ts";
 import { ensureUsers } from "./users.ts";
 
 /**
@@ -249,9 +250,20 @@ export const AUDIT_ACTIONS = [
   "message.delete",
   "channel.archive",
   "role.change",
+  "role.grant",
   "admin.denied",
+  "idp.disable_failed",
+  "idp.enable_failed",
 ];
-export const RESOURCE_TYPES = ["user", "message", "report", "channel", "workspace_member", "route"];
+export const RESOURCE_TYPES = [
+  "user",
+  "message",
+  "report",
+  "channel",
+  "channel_member",
+  "workspace_member",
+  "route",
+];
 
 /** A `datetime-local` value (local time) as the ISO time the API takes; "" or nonsense: none. */
 export function sinceIso(local: string): string | undefined {
@@ -261,13 +273,20 @@ export function sinceIso(local: string): string | undefined {
 }
 
 /** The interesting part of an entry's metadata, in one line (the rest is a click away). */
-export function auditSummary(meta: Record<string, unknown>): string {
+export function auditSummary(
+  meta: Record<string, unknown>,
+  fmt: (iso: string) => string = formatWhen,
+): string {
   const parts: string[] = [];
   const str = (k: string) => (typeof meta[k] === "string" && meta[k] ? String(meta[k]) : "");
   if (str("from") || str("to")) parts.push(`${str("from") || "?"} → ${str("to") || "?"}`);
+  else if (str("role")) parts.push(`as ${str("role")}`);
   if (str("reason")) parts.push(`“${str("reason")}”`);
   if (str("note")) parts.push(`note: “${str("note")}”`);
-  if (str("expires_at")) parts.push(`until ${str("expires_at")}`);
+  if (str("expires_at")) {
+    const t = str("expires_at");
+    parts.push(`until ${Number.isNaN(Date.parse(t)) ? t : fmt(t)}`);
+  }
   if (str("lifted")) parts.push(str("lifted"));
   if (str("code")) parts.push(str("code"));
   return parts.join(" · ");

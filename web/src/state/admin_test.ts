@@ -140,10 +140,14 @@ Deno.test("sinceIso(), auditSummary(), csvFilename()", () => {
   assert.equal(sinceIso("nonsense"), undefined);
   assert.equal(sinceIso("2026-12-02T13:00"), new Date(2026, 11, 2, 13, 0).toISOString());
   assert.equal(
-    auditSummary({ reason: "Spam", action_type: "mute", expires_at: "2026-12-02T13:00:00Z" }),
-    "“Spam” · until 2026-12-02T13:00:00Z",
+    auditSummary(
+      { reason: "Spam", action_type: "mute", expires_at: "2026-12-02T13:00:00Z" },
+      (iso) => `<${iso}>`,
+    ),
+    "“Spam” · until <2026-12-02T13:00:00Z>",
   );
   assert.equal(auditSummary({ from: "member", to: "admin", user_id: "u" }), "member → admin");
+  assert.equal(auditSummary({ role: "admin", channel_id: "c" }), "as admin");
   assert.equal(auditSummary({ note: "handled", message_id: "m" }), "note: “handled”");
   assert.equal(auditSummary({ code: "forbidden", ip: null }), "forbidden");
   assert.equal(auditSummary({}), "");

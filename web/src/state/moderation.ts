@@ -157,15 +157,18 @@ export interface Mute {
   message?: string;
 }
 
-/** The mute that holds for a conversation now, if one does. */
+/**
+ * The mute that holds for a conversation now, if one does; what a refused send there said
+ * comes first (the server's own words).
+ */
 export function findMute(
   list: readonly Mute[],
   at: { conv: ConvRef; workspaceId: string | null },
   now: number,
 ): Mute | undefined {
-  return list.find((m) => {
-    if (m.expiresAt && Date.parse(m.expiresAt) <= now) return false;
-    if (m.convId) return m.convId === at.conv.id;
+  const live = list.filter((m) => !m.expiresAt || Date.parse(m.expiresAt) > now);
+  return live.find((m) => m.convId === at.conv.id) ?? live.find((m) => {
+    if (m.convId) return false;
     if (m.channelId) return at.conv.kind === "channel" && at.conv.id === m.channelId;
     if (m.workspaceId) return m.workspaceId === at.workspaceId;
     return true;

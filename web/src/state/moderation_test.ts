@@ -92,6 +92,8 @@ Deno.test("findMute(): by channel, by workspace, everywhere, from a refused send
   assert.equal(findMute([refused], dm, now), refused);
   assert.equal(findMute([refused], general, now), undefined);
   assert.equal(findMute([{ ...everywhere, expiresAt: earlier }], general, now), undefined);
+  // The server's words from a refused send win over what an event told us.
+  assert.equal(findMute([inWorkspace, refused], dm, now), refused);
 });
 
 Deno.test("localizeTimes() and firstTime(): the server's ISO times as people read them", () => {

@@ -13,6 +13,7 @@ import { attempt, showNotice } from "../../state/ui.ts";
 import { displayName } from "../../state/users.ts";
 import { channels, workspaces } from "../../state/workspace.ts";
 import { Avatar } from "../Avatar.tsx";
+import { Dialog } from "../Dialog.tsx";
 import { ActionForm } from "./ActionForm.tsx";
 import { LoadMore, Segmented } from "./parts.tsx";
 
@@ -20,7 +21,7 @@ const STATUS_LABEL = {
   active: "In force",
   revoked: "Undone",
   expired: "Ran out",
-  done: "—",
+  done: "Done",
 };
 
 function where(a: ModerationActionRecord): string {
@@ -31,7 +32,7 @@ function where(a: ModerationActionRecord): string {
   if (a.workspace_id) {
     return workspaces.value.find((w) => w.id === a.workspace_id)?.name ?? "a workspace";
   }
-  return a.action_type === "warn" ? "—" : "Everywhere";
+  return a.action_type === "warn" ? "" : "Everywhere";
 }
 
 function Row({ a }: { a: ModerationActionRecord }) {
@@ -59,29 +60,31 @@ function Row({ a }: { a: ModerationActionRecord }) {
     <tr>
       <td>
         <span class={`kind kind-${a.action_type}`}>{a.action_type}</span>
+        {where(a) && <span class="sub">{where(a)}</span>}
       </td>
       <td class="person">
         <Avatar userId={a.target_user_id} small />
         <span>{displayName(a.target_user_id)}</span>
       </td>
-      <td>{where(a)}</td>
       <td class="reason">{a.reason}</td>
-      <td>{displayName(a.actor_id)}</td>
       <td>
-        <time dateTime={a.created_at}>{formatWhen(a.created_at)}</time>
-      </td>
-      <td>
-        {a.action_type === "mute" || a.action_type === "ban"
-          ? (a.expires_at ? formatWhen(a.expires_at) : "Until undone")
-          : "—"}
+        {displayName(a.actor_id)}
+        <time class="sub" dateTime={a.created_at}>{formatWhen(a.created_at)}</time>
       </td>
       <td>
         <span class={`state state-${status}`}>
           {STATUS_LABEL[status]}
           {status === "revoked" && a.revoked_by ? ` by ${displayName(a.revoked_by)}` : ""}
         </span>
+        {(a.action_type === "mute" || a.action_type === "ban") && (
+          <span class="sub">
+            {a.expires_at
+              ? `${status === "active" ? "until" : "was until"} ${formatWhen(a.expires_at)}`
+              : "until undone"}
+          </span>
+        )}
       </td>
-      <td>
+      <td class="row-actions">
         {status === "active" && (
           <button
             type="button"
@@ -98,58 +101,66 @@ function Row({ a }: { a: ModerationActionRecord }) {
   );
 }
 
-/** Take an action, and the list of those taken (in force, or all), with undo for mutes and bans. */
+/** The actions taken (in force, or all) with undo for mutes and bans, and a form for a new one. */
 export function ActionsTab(): JSX.Element {
   const p = actions.value;
+  const [taking, setTaking] = useState(false);
   useEffect(() => {
     void loadActions();
   }, [actionsActiveOnly.value]);
   return (
-    <div class="admin-split">
-      <section class="admin-card" aria-labelledby="take-action">
-        <h2 id="take-action">Take an action</h2>
-        <ActionForm onDone={() => void loadActions()} />
-      </section>
-      <section class="admin-card grow" aria-labelledby="action-list">
-        <header class="card-head">
-          <h2 id="action-list">Moderation actions</h2>
+    <section class="admin-card" aria-labelledby="action-list">
+      <header class="card-head">
+        <h2 id="action-list">Moderation actions</h2>
+        <div class="head-tools">
           <Segmented
             label="Show"
             value={actionsActiveOnly.value ? "active" : "all"}
             options={[{ value: "active", label: "In force" }, { value: "all", label: "All" }]}
             onChange={(v) => (actionsActiveOnly.value = v === "active")}
           />
-        </header>
-        {p.error && <p class="error" role="alert">{p.error}</p>}
-        <div class="table-wrap">
-          <table class="admin-table">
-            <thead>
-              <tr>
-                <th scope="col">Action</th>
-                <th scope="col">Person</th>
-                <th scope="col">Where</th>
-                <th scope="col">Reason</th>
-                <th scope="col">By</th>
-                <th scope="col">When</th>
-                <th scope="col">Until</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span class="sr-only">Undo</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.items.map((a) => <Row key={a.id} a={a} />)}
-            </tbody>
-          </table>
+          <button type="button" class="button primary" onClick={() => setTaking(true)}>
+            Take an action
+          </button>
         </div>
-        {p.loaded && !p.items.length && !p.error && (
-          <p class="empty-note muted">
-            {actionsActiveOnly.value ? "No mute or ban is in force." : "No actions yet."}
-          </p>
-        )}
-        <LoadMore page={p} onMore={() => void loadActions(true)} />
-      </section>
-    </div>
+      </header>
+      {p.error && <p class="error" role="alert">{p.error}</p>}
+      <div class="table-wrap">
+        <table class="admin-table">
+          <thead>
+            <tr>
+              <th scope="col">Action</th>
+              <th scope="col">Person</th>
+              <th scope="col">Reason</th>
+              <th scope="col">By</th>
+              <th scope="col">Status</th>
+              <th scope="col">
+                <span class="sr-only">Undo</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.items.map((a) => <Row key={a.id} a={a} />)}
+          </tbody>
+        </table>
+      </div>
+      {p.loaded && !p.items.length && !p.error && (
+        <p class="empty-note muted">
+          {actionsActiveOnly.value ? "No mute or ban is in force." : "No actions yet."}
+        </p>
+      )}
+      <LoadMore page={p} onMore={() => void loadActions(true)} />
+      {taking && (
+        <Dialog title="Take an action" onClose={() => setTaking(false)}>
+          <ActionForm
+            onDone={() => {
+              setTaking(false);
+              void loadActions();
+            }}
+            onCancel={() => setTaking(false)}
+          />
+        </Dialog>
+      )}
+    </section>
   );
 }

@@ -22,7 +22,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function resource(e: AuditEntry): string {
   const id = e.resource_id ?? "";
   if (e.resource_type === "user" && UUID.test(id)) return displayName(id);
-  if (e.resource_type === "workspace_member") {
+  if (e.resource_type === "workspace_member" || e.resource_type === "channel_member") {
     const uid = id.split("/")[1] ?? "";
     return UUID.test(uid) ? displayName(uid) : id;
   }

@@ -185,8 +185,12 @@ function ReportCard({ r }: { r: Report }) {
           >
             {context ? "Hide context" : "Show context"}
           </button>
-          {m.channel_id && (
-            <button type="button" class="link" onClick={() => open(convOf(m))}>
+          {channels.value.some((c) => c.id === m.channel_id) && (
+            <button
+              type="button"
+              class="link"
+              onClick={() => open(convOf(m))}
+            >
               Open {placeOf(m)}
             </button>
           )}
