@@ -4,6 +4,7 @@ import type { FilesDeps } from "./actions/deps.ts";
 import { runFilesHousekeeping } from "./actions/housekeeping.ts";
 import { FILES_COLLECTION } from "./actions/metadata_document.ts";
 import { FilesConfig } from "./config.ts";
+import { followMessages } from "./actions/follow_messages.ts";
 import { filesRoutes } from "./routes/files_routes.ts";
 
 type Deps = ServiceDeps<"sql" | "bus" | "kv" | "blobs" | "docs" | "scanner", FilesConfig>;
@@ -44,7 +45,15 @@ export const filesService = defineService({
     f.docs.collection(FILES_COLLECTION).ensureIndex({ file_id: 1 }, { unique: true }).catch((e) =>
       d.logger.warn("files: could not ensure the metadata index", { err: e })
     );
-    return runFilesHousekeeping(f);
+    const stopHousekeeping = runFilesHousekeeping(f);
+    const following = followMessages(f, d.infra.bus).catch((e) => {
+      d.logger.error("files: cannot follow messages for the metadata documents", { err: e });
+      return undefined;
+    });
+    return async () => {
+      await (await following)?.close();
+      await stopHousekeeping();
+    };
   },
   routes: (d) => filesRoutes(filesDeps(d), d.auth),
 });

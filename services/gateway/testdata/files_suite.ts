@@ -4,7 +4,7 @@ import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
 import type { FileInfo, Message, UploadUrl } from "@colink/contracts";
 import type { DocumentStore } from "@colink/platform";
-import { EICAR, sleep, uniqueSuffix } from "@colink/testing";
+import { EICAR, eventually, sleep, uniqueSuffix } from "@colink/testing";
 import { chatClient, type ChatTarget, type Person, type Reply } from "./chat_client.ts";
 
 /** A target for the files suite: the chat stack plus the files service and its stores. */
@@ -446,6 +446,11 @@ export function filesSuite(mode: string, makeTarget: () => Promise<FilesTarget>)
             const info = await call<FileInfo>("bob", "GET", `/api/v1/files/${textFile}`);
             expectStatus(info, 200);
             assert.equal(info.body.message_id, message);
+            // The MongoDB document follows the attachment (the files service consumes the event).
+            await eventually(async () => {
+              const doc = await target.docs.collection("files").findOne({ file_id: textFile });
+              assert.equal(doc?.message_id, message);
+            });
             expectError(
               await call("carol", "GET", `/api/v1/files/${textFile}`),
               404,
