@@ -192,7 +192,12 @@ function kinds(words: string[], users: string[]): Kind[] {
 }
 
 /** Runs `fn` at `rate` per second for `seconds` (open loop: late starts count as latency). */
-async function openLoop(rate: number, seconds: number, fn: (i: number) => Promise<unknown>) {
+async function openLoop(
+  rate: number,
+  seconds: number,
+  fn: (i: number) => Promise<unknown>,
+  errors: string[] = [],
+) {
   const lat: number[] = [];
   const start = performance.now();
   const total = Math.round(rate * seconds);
@@ -201,7 +206,12 @@ async function openLoop(rate: number, seconds: number, fn: (i: number) => Promis
     const due = start + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
-    running.push(fn(i).then(() => void lat.push(performance.now() - due)));
+    running.push(
+      fn(i).then(
+        () => void lat.push(performance.now() - due),
+        (e) => void errors.push(String(e).slice(0, 200)),
+      ),
+    );
   }
   await Promise.all(running);
   return lat.sort((a, b) => a - b);
@@ -257,6 +267,7 @@ async function main() {
             await sleep(20);
           }
         })();
+        const errors: string[] = [];
         const lat = await openLoop(RATE, SECONDS, (i) =>
           index.searchMessages({
             ...k.query(i),
@@ -354,7 +365,7 @@ async function main() {
       `${CONVERSATIONS} conversations, the caller reads ${READABLE}; ${RATE} queries/s for ${SECONDS} s ` +
       `per kind while 50 messages/s are written; 2 cores, deploy/local PostgreSQL 15`,
       "",
-      markdownTable(["engine", "query", "p50 ms", "p95 ms", "p99 ms"], rows),
+      markdownTable(["engine", "query", "p50 ms", "p95 ms", "p99 ms", "failed"], rows),
       "",
       markdownTable(
         [
