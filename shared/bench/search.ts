@@ -268,6 +268,7 @@ async function main() {
           }
         })();
         const errors: string[] = [];
+        const errors: string[] = [];
         const lat = await openLoop(RATE, SECONDS, (i) =>
           index.searchMessages({
             ...k.query(i),
@@ -275,15 +276,19 @@ async function main() {
             now: new Date(),
             offset: 0,
             limit: 20,
-          }));
+          }), errors);
         writing = false;
         await writer;
+        if (errors.length) {
+          progress(`${engine}: ${errors.length} queries failed, e.g. ${errors[0]}`);
+        }
         rows.push([
           engine,
           k.name,
           ms(percentile(lat, 50)),
           ms(percentile(lat, 95)),
           ms(percentile(lat, 99)),
+          String(errors.length),
         ]);
       }
       progress(`baseline ILIKE scan: ${k.name} (${Math.min(RATE, 2)}/s for ${SECONDS} s)`);
