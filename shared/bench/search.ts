@@ -268,7 +268,6 @@ async function main() {
           }
         })();
         const errors: string[] = [];
-        const errors: string[] = [];
         const lat = await openLoop(RATE, SECONDS, (i) =>
           index.searchMessages({
             ...k.query(i),
