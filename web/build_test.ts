@@ -14,14 +14,19 @@ Deno.test("web:build writes hashed assets, their .gz and .br, and an index.html 
     assert.match(css, /^assets\/app-[0-9a-f]{12}\.css$/);
     const html = await Deno.readTextFile(`${dir}/index.html`);
     assert.ok(html.includes(`src="/${js}"`) && html.includes(`href="/${css}"`));
-    // Every JS file the first load runs is a script tag, the entry last; the admin view is not.
+    // Every JS file the first load runs is a script tag, the entry last; the admin and search
+    // views are not.
     const scripts = [...html.matchAll(/<script type="module" src="\/([^"]+)"><\/script>/g)]
       .map((x) => x[1]);
     assert.deepEqual(scripts, m.initial_js);
     assert.equal(scripts.at(-1), js);
-    const lazy = Object.values(m.files).filter((f) => /^assets\/AdminView-\w+\.js$/.test(f));
-    assert.equal(lazy.length, 1, "the admin view is a chunk of its own");
-    assert.ok(!scripts.includes(lazy[0]!), "and not part of the first load");
+    for (const view of ["AdminView", "SearchView"]) {
+      const lazy = Object.values(m.files).filter((f) =>
+        new RegExp(`^assets/${view}-\\w+\\.js$`).test(f)
+      );
+      assert.equal(lazy.length, 1, `${view} is a chunk of its own`);
+      assert.ok(!scripts.includes(lazy[0]!), "and not part of the first load");
+    }
     for (const f of scripts) await Deno.stat(`${dir}/${f}`);
     assert.doesNotMatch(html, /<script>|<style|style=/, "no inline script or style (CSP)");
     const raw = await Deno.readFile(`${dir}/${js}`);

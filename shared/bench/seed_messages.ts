@@ -177,8 +177,6 @@ export async function seedMessages(sql: Sql, o: SeedOptions = {}): Promise<Seede
   };
 }
 
-const fmtInt = (n: number) => Math.round(n).toLocaleString("en");
-
 import { progressBar } from "@colink/runtime";
 export { progressBar };
 

@@ -10,6 +10,7 @@ import { startSync } from "./state/sync.ts";
 import { resetUploads } from "./state/uploads.ts";
 import { loadDirectory, rememberUsers } from "./state/users.ts";
 import { canOpenAdmin, resetModeration, watchReports } from "./state/moderation.ts";
+import { search } from "./state/ui.ts";
 import {
   ensureChannel,
   lastWorkspaceSlug,
@@ -17,7 +18,9 @@ import {
   open,
   openAdmin,
   parseRoute,
+  parseSearch,
   selectWorkspace,
+  syncSearchUrl,
   workspace,
   workspaces,
 } from "./state/workspace.ts";
@@ -25,6 +28,7 @@ import {
 /** After sign-in: workspaces, the conversation the URL names, the directory, then live updates. */
 async function boot(): Promise<void> {
   const route = parseRoute();
+  search.value = parseSearch();
   const list = await loadWorkspaces();
   const w = list.find((x) => x.slug === route.slug) ??
     list.find((x) => x.slug === lastWorkspaceSlug()) ?? list[0];
@@ -43,6 +47,7 @@ addEventListener("popstate", async () => {
   const route = parseRoute();
   const w = workspaces.value.find((x) => x.slug === route.slug);
   if (!w) return;
+  search.value = route.admin ? search.value : parseSearch();
   if (w.id !== workspace.value?.id) return void selectWorkspace(w, route.conv);
   if (route.admin) return openAdmin(route.admin, { replace: true });
   if (route.conv?.kind === "channel") await ensureChannel(route.conv.id);
@@ -66,7 +71,14 @@ effect(() => {
     resetMessages();
     resetUploads();
     resetModeration();
+    search.value = null;
   }
+});
+
+// The search on screen is in the URL (?search=), so a reload shows it again.
+effect(() => {
+  void search.value;
+  if (authState.value === "signed_in") syncSearchUrl();
 });
 
 guardWindowDrops();

@@ -5,6 +5,7 @@ import type {
   CreateModerationAction,
   Dm,
   FileInfo,
+  FoundFile,
   Message,
   ModerationActionRecord,
   Reaction,
@@ -23,6 +24,7 @@ export type {
   CreateModerationAction,
   Dm,
   FileInfo,
+  FoundFile,
   Message,
   ModerationActionRecord,
   Reaction,
@@ -85,6 +87,23 @@ export interface Member {
   joined_at: string;
 }
 
+/** GET /search/messages: best first; `highlight` is escaped text with `<mark>` around matches. */
+export interface MessageHit {
+  message: Message;
+  highlight: string;
+  score: number;
+}
+
+export interface FileHit {
+  file: FoundFile;
+  highlight: string;
+}
+
+export interface SearchPage<T> {
+  hits: T[];
+  next_cursor: string | null;
+}
+
 export interface MessagePage {
   messages: Message[];
   has_more: boolean;
@@ -132,9 +151,10 @@ export const endpoints = {
   openDm: (wid: string, userIds: string[]) =>
     api.post<Dm>(`/api/v1/workspaces/${wid}/dms`, { user_ids: userIds }),
 
-  history: (c: ConvRef, o: { before?: string; limit?: number } = {}) =>
+  /** Newest first; `before`/`after` (message ids, exclusive) page from a message either way. */
+  history: (c: ConvRef, o: { before?: string; after?: string; limit?: number } = {}) =>
     api.get<MessagePage>(
-      `${base(c)}/messages?limit=${o.limit ?? 50}${o.before ? `&before=${o.before}` : ""}`,
+      `${base(c)}/messages${qs({ limit: o.limit ?? 50, before: o.before, after: o.after })}`,
     ),
   send: (c: ConvRef, content: string, clientMsgId: string, fileIds: string[] = []) =>
     api.post<Message>(`${base(c)}/messages`, {
@@ -169,6 +189,15 @@ export const endpoints = {
     }),
   /** Step 3, after the PUT: checked and scanned (or still pending, if the scanner was away). */
   confirmFile: (fid: string) => api.post<FileInfo>(`/api/v1/files/${fid}/confirm`),
+
+  /** Words and the inline operators go in `q` as typed; the server reads them. */
+  searchMessages: (q: string, o: { limit?: number; cursor?: string } = {}, signal?: AbortSignal) =>
+    api.get<SearchPage<MessageHit>>(`/api/v1/search/messages${qs({ q, ...o })}`, { signal }),
+  searchFiles: (
+    q: string,
+    o: { type?: string; limit?: number; cursor?: string } = {},
+    signal?: AbortSignal,
+  ) => api.get<SearchPage<FileHit>>(`/api/v1/search/files${qs({ q, ...o })}`, { signal }),
 
   markRead: (c: ConvRef, messageId: string) =>
     api.post<ReadState>(`${base(c)}/read`, { message_id: messageId }),

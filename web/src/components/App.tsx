@@ -3,7 +3,15 @@ import { useEffect, useState } from "preact/hooks";
 import { showReconnecting } from "../realtime/status.ts";
 import { closeThread, thread } from "../state/messages.ts";
 import { authError, authState, signInUrl } from "../state/session.ts";
-import { adminTab, dialog, membersOpen, notice, sidebarOpen } from "../state/ui.ts";
+import {
+  adminTab,
+  dialog,
+  focusSearch,
+  membersOpen,
+  notice,
+  search,
+  sidebarOpen,
+} from "../state/ui.ts";
 import { currentChannel, workspace, workspaces } from "../state/workspace.ts";
 import { Conversation } from "./Conversation.tsx";
 import {
@@ -59,35 +67,67 @@ function Dialogs() {
   }
 }
 
-type AdminModule = typeof import("./admin/AdminView.tsx");
-let adminModule: Promise<AdminModule> | undefined;
+/** A module loaded the first time it is needed (most people never need the admin view's code). */
+function lazyModule<M>(load: () => Promise<M>): () => { mod: M | null; failed: boolean } {
+  let loading: Promise<M> | undefined;
+  let loaded: M | null = null;
+  return () => {
+    const [mod, setMod] = useState<M | null>(loaded);
+    const [failed, setFailed] = useState(false);
+    useEffect(() => {
+      if (loaded) return;
+      (loading ??= load()).then((m) => setMod(loaded = m), () => {
+        loading = undefined;
+        setFailed(true);
+      });
+    }, []);
+    return { mod, failed };
+  };
+}
 
-/** The admin view, loaded the first time it opens (most people never need its code). */
+function LoadState({ failed, what }: { failed: boolean; what: string }) {
+  return failed
+    ? (
+      <p class="error" role="alert">
+        The {what} could not be loaded (a new version may be out).{" "}
+        <button type="button" class="link" onClick={() => location.reload()}>Reload</button>
+      </p>
+    )
+    : <p class="loading" role="status">Loading…</p>;
+}
+
+const useAdminModule = lazyModule(() => import("./admin/AdminView.tsx"));
+const useSearchModule = lazyModule(() => import("./search/SearchView.tsx"));
+
+/** The admin view, loaded the first time it opens. */
 function AdminPane() {
-  const [mod, setMod] = useState<AdminModule | null>(null);
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    (adminModule ??= import("./admin/AdminView.tsx")).then(setMod, () => {
-      adminModule = undefined;
-      setFailed(true);
-    });
-  }, []);
+  const { mod, failed } = useAdminModule();
   if (mod) return <mod.AdminView />;
   return (
     <main class="conversation empty" aria-label="Admin">
-      {failed
-        ? (
-          <p class="error" role="alert">
-            The admin view could not be loaded (a new version may be out).{" "}
-            <button type="button" class="link" onClick={() => location.reload()}>Reload</button>
-          </p>
-        )
-        : <p class="loading" role="status">Loading…</p>}
+      <LoadState failed={failed} what="admin view" />
     </main>
   );
 }
 
-/** Keys that work everywhere: Ctrl/Cmd+K to switch, Escape to close the top panel. */
+/** The search results, loaded the first time a search is made. */
+function SearchPane() {
+  const { mod, failed } = useSearchModule();
+  if (mod) return <mod.SearchView />;
+  return (
+    <aside class="side-panel search-panel" aria-label="Search results">
+      <LoadState failed={failed} what="search" />
+    </aside>
+  );
+}
+
+const editable = (t: EventTarget | null) =>
+  t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+
+/**
+ * Keys that work everywhere: Ctrl/Cmd+K to switch, Ctrl/Cmd+Shift+F (or "/" outside a text
+ * field) to search, Escape to close the top panel.
+ */
 function useGlobalKeys() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -96,12 +136,20 @@ function useGlobalKeys() {
         dialog.value = dialog.value?.kind === "switcher" ? null : { kind: "switcher" };
         return;
       }
+      const slash = e.key === "/" && !e.ctrlKey && !e.metaKey && !e.altKey && !editable(e.target);
+      const find = (e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === "f";
+      if ((slash || find) && !dialog.value && !adminTab.value) {
+        e.preventDefault();
+        focusSearch.value++;
+        return;
+      }
       if (e.key !== "Escape" || e.defaultPrevented || dialog.value) return;
       if (adminTab.value) {
         sidebarOpen.value = false;
         return;
       }
       if (thread.value) closeThread();
+      else if (search.value) search.value = null;
       else if (membersOpen.value) membersOpen.value = false;
       else if (sidebarOpen.value) sidebarOpen.value = false;
     };
@@ -134,7 +182,9 @@ function Shell() {
       )}
       <ModerationBanner />
       <div
-        class={`shell${!admin && (thread.value || membersOpen.value) ? " with-panel" : ""}`}
+        class={`shell${
+          !admin && (thread.value || search.value || membersOpen.value) ? " with-panel" : ""
+        }${!admin && !thread.value && search.value ? " with-search" : ""}`}
       >
         <Sidebar />
         {sidebarOpen.value && (
@@ -144,6 +194,8 @@ function Shell() {
         {!admin &&
           (thread.value
             ? <ThreadPanel readOnly={readOnly} />
+            : search.value
+            ? <SearchPane />
             : membersOpen.value && <MembersPanel />)}
       </div>
       {notice.value && (

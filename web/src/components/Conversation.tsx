@@ -2,7 +2,14 @@ import type { JSX } from "preact";
 import { endpoints } from "../api/endpoints.ts";
 import { typingIn } from "../realtime/events.ts";
 import { timeline } from "../state/messages.ts";
-import { attempt, focusComposer, membersOpen, sidebarOpen } from "../state/ui.ts";
+import {
+  attempt,
+  focusComposer,
+  membersOpen,
+  panelsOverlay,
+  search,
+  sidebarOpen,
+} from "../state/ui.ts";
 import { displayName } from "../state/users.ts";
 import {
   conversationName,
@@ -15,6 +22,7 @@ import { addUploads } from "../state/uploads.ts";
 import { Composer } from "./Composer.tsx";
 import { DropOverlay, useFileDrop } from "./FileDrop.tsx";
 import { MessageList } from "./MessageList.tsx";
+import { SearchBox } from "./SearchBox.tsx";
 
 function Header() {
   const ch = currentChannel.value;
@@ -42,13 +50,17 @@ function Header() {
           <p class="description">{dm.participant_ids.length} people</p>
         )}
       </div>
+      {!(search.value && panelsOverlay.value) && <SearchBox />}
       {ch && (
         <button
           type="button"
-          class={`button members-button${membersOpen.value ? " active" : ""}`}
-          aria-pressed={membersOpen.value}
+          class={`button members-button${membersOpen.value && !search.value ? " active" : ""}`}
+          aria-pressed={membersOpen.value && !search.value}
           aria-label={`Members (${ch.member_count})`}
-          onClick={() => (membersOpen.value = !membersOpen.value)}
+          onClick={() => {
+            membersOpen.value = !membersOpen.value || !!search.value;
+            search.value = null;
+          }}
         >
           👥 {ch.member_count}
         </button>

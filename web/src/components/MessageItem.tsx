@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import {
   discardSend,
   editMessage,
+  flashed,
   openThread,
   retrySend,
   toggleReaction,
@@ -98,6 +99,7 @@ export function MessageItem(
     m.local?.state,
     deleted && "deleted",
     isEditing && "editing",
+    flashed.value === m.id && "flash",
   ].filter(Boolean).join(" ");
 
   return (

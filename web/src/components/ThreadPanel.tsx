@@ -1,16 +1,16 @@
 import type { JSX } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { endpoints } from "../api/endpoints.ts";
-import { applyMessages, closeThread, thread } from "../state/messages.ts";
+import { applyMessages, closeThread, flashed, focusTargets, thread } from "../state/messages.ts";
 import { isModerator } from "../state/moderation.ts";
-import { attempt } from "../state/ui.ts";
+import { attempt, search } from "../state/ui.ts";
 import { conversationName } from "../state/workspace.ts";
 import { addUploads } from "../state/uploads.ts";
 import { Composer } from "./Composer.tsx";
 import { DropOverlay, useFileDrop } from "./FileDrop.tsx";
 import { dayKey } from "./format.ts";
 import { MessageItem } from "./MessageItem.tsx";
-import { MessageRows } from "./MessageList.tsx";
+import { bringIntoView, MessageRows } from "./MessageList.tsx";
 
 /** The thread beside the conversation: the parent, its replies oldest first, and a reply box. */
 export function ThreadPanel({ readOnly }: { readOnly: boolean }): JSX.Element | null {
@@ -21,6 +21,11 @@ export function ThreadPanel({ readOnly }: { readOnly: boolean }): JSX.Element | 
     const el = listRef.current;
     if (el) el.scrollTop = el.scrollHeight;
   }, [count, t?.parentId]);
+  // A search hit that is a reply: scrolled to once the replies are here.
+  const targets = focusTargets.value;
+  useEffect(() => {
+    if (targets.size) bringIntoView(listRef.current, flashed.peek());
+  }, [targets, t?.replies]);
   const locked = !!t?.parent?.thread_locked_at;
   const writable = !!t && !readOnly && !t.parent?.deleted_at && !locked;
   const drop = useFileDrop(writable, (files) => {
@@ -31,7 +36,18 @@ export function ThreadPanel({ readOnly }: { readOnly: boolean }): JSX.Element | 
     <aside class="side-panel thread" aria-label="Thread" {...drop.handlers}>
       {drop.dragging && <DropOverlay target="the thread" />}
       <header class="panel-head">
-        <div>
+        {search.value && (
+          <button
+            type="button"
+            class="icon-button back"
+            aria-label="Back to search results"
+            title="Back to search results"
+            onClick={closeThread}
+          >
+            ←
+          </button>
+        )}
+        <div class="panel-title">
           <h2>Thread</h2>
           <span class="muted">{conversationName(t.conv)}</span>
         </div>

@@ -22,6 +22,11 @@ export interface Timeline {
   messages: LocalMessage[];
   /** More history exists before the oldest message held. */
   hasMore: boolean;
+  /**
+   * More exists after the newest message held: a window around a message jumped to (a search
+   * hit), not the present. New messages are not added to it; scrolling down loads what follows.
+   */
+  hasNewer: boolean;
   loading: boolean;
   loaded: boolean;
   error: string;
@@ -37,7 +42,14 @@ export interface ThreadState {
   error: string;
 }
 
-const EMPTY: Timeline = { messages: [], hasMore: false, loading: false, loaded: false, error: "" };
+const EMPTY: Timeline = {
+  messages: [],
+  hasMore: false,
+  hasNewer: false,
+  loading: false,
+  loaded: false,
+  error: "",
+};
 const timelines = new Map<string, Signal<Timeline>>();
 const key = (c: ConvRef) => `${c.kind}:${c.id}`;
 
@@ -56,6 +68,32 @@ function patchTimeline(c: ConvRef, f: (t: Timeline) => Partial<Timeline>): void 
 }
 
 export const thread = signal<ThreadState | null>(null);
+
+/**
+ * Messages to bring into view (a jump to a search hit): the list holding one scrolls to it and
+ * takes it off. `flashed` is highlighted for a moment (and gets the focus).
+ */
+export const focusTargets = signal<ReadonlySet<string>>(new Set());
+export const flashed = signal<string | null>(null);
+let flashTimer: ReturnType<typeof setTimeout> | undefined;
+
+export function requestFocus(ids: string[], flash: string): void {
+  clearTimeout(flashTimer);
+  focusTargets.value = new Set(ids);
+  flashed.value = flash;
+}
+
+/** Called by a list that has scrolled `id` into view; the flash fades from then on. */
+export function tookFocus(id: string): void {
+  if (!focusTargets.peek().has(id)) return;
+  const next = new Set(focusTargets.peek());
+  next.delete(id);
+  focusTargets.value = next;
+  if (id === flashed.peek()) {
+    clearTimeout(flashTimer);
+    flashTimer = setTimeout(() => (flashed.value = null), 2_500);
+  }
+}
 
 /** Forgets everything held (a resync or a sign-out): the next view loads afresh. */
 export function resetMessages(): void {
@@ -112,7 +150,12 @@ export function applyMessages(list: Message[], o: { fromThreadRefresh?: boolean 
     const t = timeline(conv);
     // A conversation never opened is loaded whole when it is; a lone message would fake its history.
     if (!t.value.loaded) continue;
-    const merged = mergeMessages(t.value.messages, items);
+    // A window into the past takes changes to what it holds, not messages after it.
+    const held = t.value.hasNewer ? new Set(t.value.messages.map((m) => m.id)) : undefined;
+    const merged = mergeMessages(
+      t.value.messages,
+      held ? items.filter((m) => held.has(m.id)) : items,
+    );
     if (merged !== t.value.messages) t.value = { ...t.value, messages: merged };
   }
 }
@@ -145,12 +188,16 @@ const PAGE = 50;
 
 /** The newest page: a first load, or a poll that also picks up edits, deletions and reactions. */
 export async function loadLatest(c: ConvRef): Promise<void> {
+  // A window into the past is not the present: it follows as it is scrolled (loadNewer).
+  if (timeline(c).value.hasNewer) return;
   const first = !timeline(c).value.loaded;
   if (first) patchTimeline(c, () => ({ loading: true, error: "" }));
   try {
     const page = await endpoints.history(c, { limit: PAGE });
     ensureUsers(page.messages.map((m) => m.user_id));
     patchTimeline(c, (t) => {
+      // A jump made a window into the past meanwhile: it stays.
+      if (t.hasNewer) return {};
       // More arrived since the last look than one page holds: what we hold no longer joins
       // the newest page, so start again from it rather than show a silent gap.
       const held = new Set(t.messages.map((m) => m.id));
@@ -180,14 +227,93 @@ export async function loadOlder(c: ConvRef): Promise<void> {
   try {
     const page = await endpoints.history(c, { before: oldest.id, limit: PAGE });
     ensureUsers(page.messages.map((m) => m.user_id));
-    patchTimeline(c, (cur) => ({
-      messages: mergeMessages(cur.messages, page.messages),
-      hasMore: page.has_more,
-      loading: false,
-    }));
+    patchTimeline(c, (cur) =>
+      // A jump replaced what was held meanwhile: this page no longer joins it.
+      oldestServerMessage(cur.messages)?.id !== oldest.id ? { loading: false } : {
+        messages: mergeMessages(cur.messages, page.messages),
+        hasMore: page.has_more,
+        loading: false,
+      });
   } catch (e) {
     patchTimeline(c, () => ({ loading: false, error: (e as Error).message }));
   }
+}
+
+/** The page after the newest message held, in a window into the past (keyset: after=<id>). */
+export async function loadNewer(c: ConvRef): Promise<void> {
+  const t = timeline(c).value;
+  const newest = newestServerMessage(t.messages);
+  if (t.loading || !t.hasNewer || !newest) return;
+  patchTimeline(c, () => ({ loading: true }));
+  try {
+    const page = await endpoints.history(c, { after: newest.id, limit: PAGE });
+    ensureUsers(page.messages.map((m) => m.user_id));
+    patchTimeline(
+      c,
+      (cur) =>
+        newestServerMessage(cur.messages)?.id !== newest.id ? { loading: false } : {
+          messages: mergeMessages(cur.messages, page.messages),
+          hasNewer: cur.hasNewer && page.has_more,
+          loading: false,
+        },
+    );
+  } catch (e) {
+    patchTimeline(c, () => ({ loading: false, error: (e as Error).message }));
+  }
+}
+
+/** Messages either side of a jump target (a search hit). */
+const AROUND = 25;
+
+/**
+ * Makes the timeline hold `target` (a top-level message of `c`) with messages either side:
+ * nothing to do if it is held; joined to what is held when the two meet (or the messages after
+ * it reach the present); otherwise a window into the past (`hasNewer`) in place of what was held.
+ */
+export async function loadAround(c: ConvRef, target: Message): Promise<void> {
+  const t = timeline(c).value;
+  if (t.messages.some((m) => m.id === target.id)) return;
+  patchTimeline(c, () => ({ loading: true, error: "" }));
+  try {
+    const [older, newer] = await Promise.all([
+      endpoints.history(c, { before: target.id, limit: AROUND }),
+      endpoints.history(c, { after: target.id, limit: AROUND }),
+    ]);
+    const found = [...older.messages, target, ...newer.messages];
+    ensureUsers(found.map((m) => m.user_id));
+    patchTimeline(c, (cur) => {
+      const held = new Set(cur.messages.filter((m) => !isLocal(m)).map((m) => m.id));
+      const meets = cur.loaded && newer.messages.some((m) => held.has(m.id));
+      const present = !newer.has_more;
+      if (meets || (present && cur.loaded && !cur.hasNewer)) {
+        return {
+          messages: mergeMessages(cur.messages, found),
+          hasMore: older.has_more,
+          hasNewer: meets ? cur.hasNewer : false,
+          loaded: true,
+          loading: false,
+        };
+      }
+      return {
+        messages: mergeMessages(cur.messages.filter(isLocal), found),
+        hasMore: older.has_more,
+        hasNewer: !present,
+        loaded: true,
+        loading: false,
+      };
+    });
+  } catch (e) {
+    patchTimeline(c, () => ({ loading: false }));
+    throw e;
+  }
+}
+
+/** Leaves a window into the past for the newest messages again. */
+export async function loadPresent(c: ConvRef): Promise<void> {
+  const t = timeline(c).value;
+  if (!t.hasNewer) return;
+  timeline(c).value = { ...EMPTY, messages: t.messages.filter(isLocal) };
+  await loadLatest(c);
 }
 
 // ---- threads ----
@@ -339,6 +465,8 @@ export function sendMessage(
     attempt: 0,
   };
   outgoing.set(o.clientMsgId, o);
+  // Sending from a window into the past: the conversation goes back to the present first.
+  if (!parentId && timeline(conv).value.hasNewer) void loadPresent(conv).catch(() => {});
   void attempt(o);
 }
 
@@ -416,6 +544,8 @@ const reads = new Map<
  * one write. The server never moves a marker backwards, so a late write is harmless.
  */
 export function markRead(c: ConvRef): void {
+  // Looking at the past does not read what came after it.
+  if (timeline(c).value.hasNewer) return;
   const newest = newestServerMessage(timeline(c).value.messages);
   if (!newest) return;
   const meta = c.kind === "channel"

@@ -17,6 +17,29 @@ export type AdminTab = typeof ADMIN_TABS[number];
 /** The admin view, on screen instead of the conversation (null: the conversation). */
 export const adminTab = signal<AdminTab | null>(null);
 
+export type SearchTab = "messages" | "files";
+/**
+ * The search on screen, beside the conversation (null: none): what was asked and which results
+ * are shown. In the URL as `?search=<q>` (and `&tab=files`), so it survives a reload.
+ */
+export const search = signal<SearchState | null>(null);
+export interface SearchState {
+  q: string;
+  tab: SearchTab;
+  /** Bumped by every search asked for, so asking again fetches afresh. */
+  n?: number;
+}
+/** Bumped to ask the search box to take focus (Ctrl/Cmd+Shift+F, "/"). */
+export const focusSearch = signal(0);
+
+/** Side panels cover the conversation (narrow windows, styles.css's 1000 px) instead of sitting beside it. */
+export const panelsOverlay = signal(false);
+if (typeof matchMedia === "function") {
+  const mq = matchMedia("(max-width: 1000px)");
+  panelsOverlay.value = mq.matches;
+  mq.addEventListener("change", () => (panelsOverlay.value = mq.matches));
+}
+
 export const dialog = signal<DialogState | null>(null);
 export const membersOpen = signal(false);
 /** The sidebar as a drawer on narrow screens. */

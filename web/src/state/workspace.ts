@@ -8,7 +8,7 @@ import {
 } from "../api/endpoints.ts";
 import { loadPresence } from "./presence.ts";
 import { me } from "./session.ts";
-import { ADMIN_TABS, type AdminTab, adminTab } from "./ui.ts";
+import { ADMIN_TABS, type AdminTab, adminTab, search, type SearchTab } from "./ui.ts";
 import { displayName, ensureUsers } from "./users.ts";
 
 export const workspaces = signal<Workspace[]>([]);
@@ -70,14 +70,36 @@ export function parseRoute(
   };
 }
 
+/** `?search=<q>` (and `&tab=files`): the search beside the conversation. */
+export function parseSearch(query = location.search): { q: string; tab: SearchTab } | null {
+  const p = new URLSearchParams(query);
+  const q = p.get("search")?.trim();
+  return q ? { q, tab: p.get("tab") === "files" ? "files" : "messages" } : null;
+}
+
+export function searchSuffix(s: { q: string; tab: SearchTab } | null): string {
+  if (!s) return "";
+  const p = new URLSearchParams({ search: s.q });
+  if (s.tab === "files") p.set("tab", "files");
+  return `?${p}`;
+}
+
+/** Keeps the URL's `?search=` in step with the search on screen (not in the admin view). */
+export function syncSearchUrl(): void {
+  if (!workspace.value || adminTab.value) return;
+  const want = location.pathname + searchSuffix(search.value);
+  if (want !== location.pathname + location.search) history.replaceState(null, "", want);
+}
+
 function routeOf(conv: ConvRef | null): string {
   const w = workspace.value;
   if (!w) return "/";
   return conv ? `/w/${encodeURIComponent(w.slug)}/${conv.kind}/${conv.id}` : `/w/${w.slug}`;
 }
 
-function go(url: string, replace?: boolean): void {
-  if (url === location.pathname) return;
+function go(path: string, replace?: boolean, withSearch = true): void {
+  const url = path + (withSearch ? searchSuffix(search.peek()) : "");
+  if (url === location.pathname + location.search) return;
   if (replace) history.replaceState(null, "", url);
   else history.pushState(null, "", url);
 }
@@ -93,7 +115,7 @@ export function open(conv: ConvRef | null, o: { replace?: boolean } = {}): void 
 export function openAdmin(tab: AdminTab, o: { replace?: boolean } = {}): void {
   const w = workspace.value;
   if (!w) return;
-  go(`/w/${encodeURIComponent(w.slug)}/admin/${tab}`, o.replace);
+  go(`/w/${encodeURIComponent(w.slug)}/admin/${tab}`, o.replace, false);
   adminTab.value = tab;
 }
 
