@@ -4,6 +4,7 @@ import { channelsService } from "@colink/svc-channels";
 import { filesService } from "@colink/svc-files";
 import { messagingService } from "@colink/svc-messaging";
 import { presenceService } from "@colink/svc-presence";
+import { searchService } from "@colink/svc-search";
 import { usersService } from "@colink/svc-users";
 import { gatewayService } from "./app.ts";
 import { authorizationMatrix } from "./testdata/authorization_matrix.ts";
@@ -21,6 +22,7 @@ async function distributed(): Promise<ChatTarget> {
     presenceService,
     filesService,
     adminService,
+    searchService,
   ];
   const proc = await startProcess(services, env, services);
   return {
