@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
-import { passwordGrant } from "@colink/testing";
 import {
+  apiAs,
   assertNoInlineCode,
   assertNoProblems,
   composer,
@@ -15,28 +15,6 @@ import {
 } from "./harness.ts";
 
 const LIVE = { timeout: 20_000 };
-
-/** A token for setting the scene over the API (what a bot would do). */
-async function apiAs(base: string, username: string) {
-  const g = await passwordGrant(
-    fetch,
-    `${base}/realms/colink/protocol/openid-connect/token`,
-    username,
-  );
-  const token = g.body.access_token as string;
-  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body ? { "content-type": "application/json" } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return res.status === 204 ? undefined as T : await res.json() as T;
-  };
-}
 
 const nav = (page: Page) => page.getByRole("navigation", { name: "Conversations" });
 const adminLink = (page: Page) => nav(page).getByRole("link", { name: /^Admin/ });

@@ -1,3 +1,4 @@
+import { passwordGrant } from "@colink/testing";
 /**
  * What the browser tests share: CoLink started in-process on a free port (every service on the
  * embedded adapters, dev users and the seeded `colink` workspace), the freshly built web client
@@ -149,4 +150,29 @@ export function assertNoProblems(who: string, p: PageProblems): void {
       `${who}: console errors ${JSON.stringify(p.errors)}, dialogs ${JSON.stringify(p.dialogs)}`,
     );
   }
+}
+
+/** A token for setting the scene over the API (what a bot would do). */
+/** A caller's API calls as a function: JSON in, JSON out, an error for any non-2xx. */
+export type ApiCall = <T>(method: string, path: string, body?: unknown) => Promise<T>;
+
+export async function apiAs(base: string, username: string): Promise<ApiCall> {
+  const g = await passwordGrant(
+    fetch,
+    `${base}/realms/colink/protocol/openid-connect/token`,
+    username,
+  );
+  const token = g.body.access_token as string;
+  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body ? { "content-type": "application/json" } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return res.status === 204 ? undefined as T : await res.json() as T;
+  };
 }
