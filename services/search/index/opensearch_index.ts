@@ -6,14 +6,29 @@ import type {
   MessageQuery,
   SearchIndex,
 } from "./port.ts";
+import { occurrence, SUBSTRING_MIN } from "./port.ts";
 
-/** `*term*` for a wildcard query, with the pattern characters of the term taken literally. */
-const containing = (s: string) => `*${s.replace(/[\\*?]/g, (c) => `\\${c}`)}*`;
+/**
+ * A filter clause for one term or phrase (see `occurrence`). Three characters or more: a phrase
+ * over the `grams` subfield (every trigram of the text, spaces included, at consecutive
+ * positions), which is exactly "contains, case-insensitively" and needs no per-document check.
+ * A shorter CJK term: a phrase of the analysed text (each ideograph is a token there). Any other
+ * short term: a prefix of a word.
+ */
+function contains(field: string, t: string) {
+  if ([...t].length >= SUBSTRING_MIN) return { match_phrase: { [`${field}.grams`]: t } };
+  if (occurrence(t) === "anywhere") return { match_phrase: { [field]: t } };
+  return { prefix: { [field]: { value: t.toLowerCase() } } };
+}
+
+/** Index names after the prefix; the suffix changes with the mapping (a reindex fills a new one). */
+const MESSAGES = "messages-v2";
+const FILES = "files-v2";
 
 /**
  * The index for deployments that outgrow one database: OpenSearch 2.x over its REST API. The
  * same semantics as the PostgreSQL index: every term and phrase must occur as a case-insensitive
- * substring (a `wildcard` subfield: prefixes, pieces of words and CJK substrings), ranking by
+ * substring (a trigram subfield: prefixes, pieces of words and CJK substrings), ranking by
  * BM25 on the analysed text (terms, prefixes, phrases) with a recency decay. Writes use external
  * versions (the event's conversation position), so a repeated or older event is refused by the
  * engine itself; a deletion is a versioned tombstone, so a late update cannot revive it.
@@ -23,8 +38,8 @@ export function openSearchIndex(
 ): SearchIndex {
   const f = o.fetch ?? fetch;
   const base = o.url.replace(/\/$/, "");
-  const messages = `${o.prefix}messages`;
-  const files = `${o.prefix}files`;
+  const messages = `${o.prefix}${MESSAGES}`;
+  const files = `${o.prefix}${FILES}`;
 
   async function call(method: string, path: string, body?: unknown, ok: number[] = []) {
     const res = await f(`${base}${path}`, {
@@ -84,8 +99,17 @@ export function openSearchIndex(
   return {
     kind: "opensearch",
     async prepare() {
-      const settings = { number_of_shards: 1, number_of_replicas: 0 };
+      const settings = {
+        number_of_shards: 1,
+        number_of_replicas: 0,
+        analysis: {
+          // Every three characters of the text, whitespace and punctuation included, lowercased.
+          tokenizer: { trigram: { type: "ngram", min_gram: 3, max_gram: 3, token_chars: [] } },
+          analyzer: { trigram: { type: "custom", tokenizer: "trigram", filter: ["lowercase"] } },
+        },
+      };
       const keyword = { type: "keyword" };
+      const grams = { grams: { type: "text", analyzer: "trigram", norms: false } };
       await call("PUT", `/${messages}`, {
         settings,
         mappings: {
@@ -96,7 +120,7 @@ export function openSearchIndex(
             conversation_kind: keyword,
             user_id: keyword,
             parent_id: keyword,
-            content: { type: "text", analyzer: "standard", fields: { wc: { type: "wildcard" } } },
+            content: { type: "text", analyzer: "standard", fields: grams },
             has_file: { type: "boolean" },
             created_at: { type: "date" },
             deleted: { type: "boolean" },
@@ -111,7 +135,7 @@ export function openSearchIndex(
             workspace_id: keyword,
             conversation_id: keyword,
             uploader_id: keyword,
-            filename: { type: "text", analyzer: "standard", fields: { wc: { type: "wildcard" } } },
+            filename: { type: "text", analyzer: "standard", fields: grams },
             content_type: keyword,
             size_bytes: { type: "long" },
             created_at: { type: "date" },
@@ -171,9 +195,7 @@ export function openSearchIndex(
       const filter: unknown[] = [
         { terms: { conversation_id: q.conversations } },
         { term: { deleted: false } },
-        ...[...q.terms, ...q.phrases].map((t) => ({
-          wildcard: { "content.wc": { value: containing(t), case_insensitive: true } },
-        })),
+        ...[...q.terms, ...q.phrases].map((t) => contains("content", t)),
       ];
       if (q.from?.length) filter.push({ terms: { user_id: q.from } });
       if (q.before || q.after) {
@@ -205,9 +227,7 @@ export function openSearchIndex(
     async searchFiles(q: FileQuery) {
       const filter: unknown[] = [
         { terms: { conversation_id: q.conversations } },
-        ...q.terms.map((t) => ({
-          wildcard: { "filename.wc": { value: containing(t), case_insensitive: true } },
-        })),
+        ...q.terms.map((t) => contains("filename", t)),
       ];
       if (q.from?.length) filter.push({ terms: { uploader_id: q.from } });
       if (q.type?.endsWith("/")) filter.push({ prefix: { content_type: q.type } });
@@ -240,7 +260,7 @@ export function openSearchIndex(
 
 /** Deletes the service's indexes (tests: each run uses its own prefix). */
 export async function dropOpenSearchIndexes(url: string, prefix: string): Promise<void> {
-  for (const name of ["messages", "files"]) {
+  for (const name of [MESSAGES, FILES]) {
     const res = await fetch(`${url.replace(/\/$/, "")}/${prefix}${name}`, { method: "DELETE" });
     await res.body?.cancel();
   }

@@ -84,3 +84,20 @@ export interface SearchIndex {
   /** Makes writes so far visible to searches (OpenSearch's refresh; PostgreSQL: nothing). */
   refresh(): Promise<void>;
 }
+
+/** The length (in characters) from which a term matches anywhere in the text. */
+export const SUBSTRING_MIN = 3;
+
+/** Scripts written without spaces between words, where a short term is a word of its own. */
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
+
+/**
+ * How a term or phrase must occur, the same for every engine. Three characters or more: anywhere
+ * (inside a word, across words, inside a CJK sentence), which both engines answer from a trigram
+ * index. Shorter terms have no trigram: in CJK text they still match anywhere ("東京" inside a
+ * sentence), elsewhere they match the start of a word ("ab" finds "about", not "lab"), which is
+ * what anyone typing two letters means and what an index can answer at a million messages.
+ */
+export function occurrence(term: string): "anywhere" | "word_start" {
+  return [...term].length >= SUBSTRING_MIN || UNSPACED.test(term) ? "anywhere" : "word_start";
+}

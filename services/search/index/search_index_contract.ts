@@ -69,6 +69,15 @@ export function searchIndexContract(
         });
         await t.step("a substring of a CJK sentence matches", async () => {
           assert.deepEqual(await q({ terms: ["タワー"] }), [m.tokyo.message_id]);
+          assert.deepEqual(await q({ terms: ["東京"] }), [m.tokyo.message_id]);
+        });
+        await t.step("a term under three characters matches the start of a word", async () => {
+          assert.deepEqual(
+            set(await q({ terms: ["De"] })),
+            set([m.deploy.message_id, m.reply.message_id]),
+          );
+          assert.deepEqual(await q({ terms: ["pl"] }), [m.redeploy.message_id]);
+          assert.deepEqual(await q({ terms: ["ym"] }), []);
         });
         await t.step("phrases match in order only", async () => {
           assert.deepEqual(await q({ phrases: ["finished without"] }), [m.deploy.message_id]);
@@ -138,6 +147,25 @@ export function searchIndexContract(
             offset: 1,
           });
           assert.deepEqual([first[0], second[0]], all.slice(0, 2));
+        });
+        await t.step("paging goes on past the first ranked tier, each match once", async () => {
+          const many = crypto.randomUUID();
+          const docs = Array.from({ length: 450 }, (_, i) =>
+            msg(`bulk zebra note ${i}`, {
+              conversation_id: many,
+              created_at: new Date(now.getTime() - i * 3_600_000),
+            }));
+          await index.upsertMessages(docs);
+          await index.refresh();
+          const seen: string[] = [];
+          for (let offset = 0;; offset += 35) {
+            const hits = await q({ terms: ["zebra"], conversations: [many], offset, limit: 35 });
+            seen.push(...hits.slice(0, 35));
+            if (hits.length <= 35) break;
+          }
+          assert.equal(seen.length, 450);
+          assert.equal(new Set(seen).size, 450, "no match twice");
+          assert.deepEqual(new Set(seen), new Set(docs.map((d) => d.message_id)));
         });
         await t.step("files by name pieces, type and uploader; removable", async () => {
           const f = (filename: string, content_type: string, uploader_id = ann) => ({
