@@ -82,7 +82,9 @@ export function postgresIndex(db: SqlExecutor): SearchIndex {
       newest.push(
         ...await db.query<Hit & { created_at: Date }>(
           `select message_id as id, created_at, ((${relevance}) + 0.5 * ${recency})::float8 as score
-             from ${rows} order by created_at desc, message_id desc limit ${wanted - newest.length}`,
+             from ${rows} order by created_at desc, message_id desc limit ${
+            wanted - newest.length
+          }`,
           params,
         ),
       );
