@@ -63,8 +63,9 @@ export function postgresIndex(db: SqlExecutor): SearchIndex {
       `exp(-greatest(extract(epoch from (${now}::timestamptz - created_at)), 0) / ${RECENCY_SECONDS})`;
     const tier = Math.floor(q.offset / CANDIDATES);
     const wanted = (tier + 1) * CANDIDATES;
-    // The newest `wanted` matches, looked for slice by slice, newest first, until there are
-    // enough: each slice is a small bitmap of the trigram index and the conversation/time index.
+    // The newest `wanted` matches (this tier's end), looked for slice by slice, newest first,
+    // until there are enough: the newest day scanned, each older slice a small bitmap of the
+    // trigram index and the conversation/time index.
     const newest: (Hit & { created_at: Date })[] = [];
     const bound = (days: number) => `${now}::timestamptz - interval '${days} days'`;
     for (let covered = 0, next: number | null = SLICES_DAYS[0]!; newest.length < wanted;) {
@@ -103,11 +104,13 @@ export function postgresIndex(db: SqlExecutor): SearchIndex {
       )
       .slice(start, start + q.limit + 1)
       .map(({ id, score }) => ({ id, score }));
-    const end = (tier + 1) * CANDIDATES;
-    if (rows.length > q.limit || q.offset + rows.length < end) return rows;
+    if (rows.length > q.limit || q.offset + rows.length < wanted) return rows;
     // The page reaches the end of its tier: the rest of it (or, for a page that ends there, the
     // one match telling the caller there is a next page) comes from the next tier.
-    return [...rows, ...await searchMessages({ ...q, offset: end, limit: q.limit - rows.length })];
+    return [
+      ...rows,
+      ...await searchMessages({ ...q, offset: wanted, limit: q.limit - rows.length }),
+    ];
   }
 
   return {
